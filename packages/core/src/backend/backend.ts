@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { PosePoolError } from '../errors.js';
+import { registerSegmentSumKernel } from './segment-sum-kernels.js';
+
+/**
+ * Backends PosePool can run on.
+ *
+ * - `wasm` (default): WebAssembly with SIMD and XNNPACK, about 20× the pure-JS CPU backend on
+ *   matrix products.
+ * - `cpu`: pure JavaScript; a fallback that works everywhere.
+ * - `tensorflow` / `tensorflow-gpu`: native libtensorflow through `@tensorflow/tfjs-node` or
+ *   `@tensorflow/tfjs-node-gpu`, which you install yourself (their install downloads libtensorflow).
+ */
+export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu';
+
+/** The backend names {@link useBackend} accepts. */
+export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
+
+const NODE_PACKAGES: Record<'tensorflow' | 'tensorflow-gpu', string> = {
+  tensorflow: '@tensorflow/tfjs-node',
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+};
+
+async function loadBackendPackage(name: BackendName): Promise<void> {
+  if (name === 'cpu') return; // registered by @tensorflow/tfjs itself
+  if (name === 'wasm') {
+    await import('@tensorflow/tfjs-backend-wasm');
+    return;
+  }
+  const packageName = NODE_PACKAGES[name];
+  try {
+    // The name sits in a variable so bundlers and type-checkers leave this optional package alone.
+    await import(/* @vite-ignore */ packageName);
+  } catch (cause) {
+    throw new PosePoolError(
+      'E_BACKEND',
+      `Backend '${name}' needs ${packageName}, which could not be loaded. Install it next to ` +
+        `@tensorflow/tfjs (\`pnpm add ${packageName}@4.22.0\`; its install downloads libtensorflow), ` +
+        `or use the 'wasm' backend.`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Selects the TF.js backend PosePool computes on, loading it first if needed and registering
+ * the kernels PosePool adds to it (see {@link registerSegmentSumKernel}).
+ *
+ * @param name - the backend; `wasm` when omitted
+ * @returns the name of the active backend
+ * @throws PosePoolError `E_BACKEND` when the backend cannot be loaded or initialised
+ * @example
+ * ```ts
+ * import { useBackend } from '@posepool/core';
+ * await useBackend('wasm');
+ * ```
+ */
+export async function useBackend(name: BackendName = 'wasm'): Promise<BackendName> {
+  if (!BACKEND_NAMES.includes(name)) {
+    throw new PosePoolError('E_BACKEND', `Unknown backend '${String(name)}'. Valid backends: ${BACKEND_NAMES.join(', ')}.`);
+  }
+  await loadBackendPackage(name);
+  registerSegmentSumKernel(name);
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+    await tf.ready();
+  } catch (cause) {
+    throw new PosePoolError('E_BACKEND', `Backend '${name}' failed to initialise.`, { cause });
+  }
+  if (!ok) throw new PosePoolError('E_BACKEND', `Backend '${name}' failed to initialise (tf.setBackend returned false).`);
+  return name;
+}

@@ -1,0 +1,48 @@
+/**
+ * Stable error codes carried by every {@link PosePoolError}. Match on `code`, not on messages.
+ */
+export type PosePoolErrorCode =
+  /** A backend could not be loaded or initialised. */
+  | 'E_BACKEND'
+  /** A component name is already registered (pass `override: true` to replace it). */
+  | 'E_REGISTRY_DUPLICATE'
+  /** A component name is not registered. */
+  | 'E_REGISTRY_MISSING'
+  /** Component options or a model config failed validation. */
+  | 'E_CONFIG'
+  /** A component broke the gradient protocol (bad pose weights, bad gradient map). */
+  | 'E_PROTOCOL'
+  /** A gradient was requested inside another gradient tape. */
+  | 'E_NESTED_TAPE'
+  /** Model inputs (poses, compounds) are unusable. */
+  | 'E_INPUT'
+  /** A saved model could not be written or read. */
+  | 'E_SERIALIZATION';
+
+/**
+ * The one error class PosePool throws for problems a user can act on.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   registry.create('combination', 'maxx');
+ * } catch (error) {
+ *   if (error instanceof PosePoolError && error.code === 'E_REGISTRY_MISSING') console.error(error.message);
+ * }
+ * ```
+ */
+export class PosePoolError extends Error {
+  /** Stable, machine-readable error code. */
+  readonly code: PosePoolErrorCode;
+
+  /**
+   * @param code - the stable error code
+   * @param message - what went wrong and how to fix it
+   * @param options - `cause`: the underlying failure, kept for debugging
+   */
+  constructor(code: PosePoolErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PosePoolError';
+    this.code = code;
+  }
+}
