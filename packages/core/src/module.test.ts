@@ -1,0 +1,68 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+
+import { Linear } from './model/linear.js';
+import { Module, ModuleGroup } from './module.js';
+
+class Block extends Module {
+  readonly first = this.addModule('first', new Linear(3, 2, { seed: 1 }));
+  readonly layers = this.addModule('layers', new ModuleGroup());
+  readonly scale = this.addParameter('scale', tf.ones([2]));
+  constructor() {
+    super();
+    this.layers.add('0', new Linear(2, 2, { seed: 2 }));
+  }
+}
+
+describe('Module', () => {
+  it('names parameters by dotted path, own parameters first', () => {
+    const block = new Block();
+    expect(block.namedParameters().map(([path, p]) => [path, p.shape])).toEqual([
+      ['scale', [2]],
+      ['first.weight', [2, 3]],
+      ['first.bias', [2]],
+      ['layers.0.weight', [2, 2]],
+      ['layers.0.bias', [2]],
+    ]);
+    expect(block.countParameters()).toBe(2 + 6 + 2 + 4 + 2);
+    block.dispose();
+  });
+
+  it('renames TF.js variables to their paths, uniquely among live variables, without copying or leaking', () => {
+    const before = tf.memory().numTensors;
+    const a = new Block();
+    const b = new Block();
+    a.nameVariables('model.');
+    b.nameVariables('model.');
+    expect(a.variables().map((v) => v.name)).toContain('model.first.weight');
+    expect(b.variables().map((v) => v.name)).toContain('model.first.weight_1');
+    expect(b.namedParameters().map(([p]) => p)).toContain('first.weight');
+    a.dispose();
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects member names with dots or defined twice', () => {
+    class Bad extends Module {
+      constructor(name: string) {
+        super();
+        this.addParameter('w', tf.zeros([1]));
+        this.addParameter(name, tf.zeros([1]));
+      }
+    }
+    expect(() => new Bad('a.b')).toThrow(/without dots/);
+    expect(() => new Bad('w')).toThrow(/defined twice/);
+  });
+
+  it('initialises PyTorch-style linear layers reproducibly from a seed', () => {
+    const [a, b] = [new Linear(4, 3, { seed: 9 }), new Linear(4, 3, { seed: 9 })];
+    expect(a.weight.variable.arraySync()).toEqual(b.weight.variable.arraySync());
+    expect(Math.max(...(a.weight.variable.dataSync() as Float32Array).map(Math.abs))).toBeLessThanOrEqual(0.5);
+    const y = tf.tidy(() => a.apply(tf.tensor2d([[1, 2, 3, 4]])).arraySync() as number[][]);
+    const w = a.weight.variable.arraySync() as number[][];
+    const bias = a.bias.variable.arraySync() as number[];
+    expect(y[0]![1]).toBeCloseTo(w[1]!.reduce((s, v, i) => s + v * (i + 1), 0) + bias[1]!, 5);
+    a.dispose();
+    b.dispose();
+  });
+});

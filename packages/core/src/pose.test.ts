@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+
+import { posePart, validatePose, type Pose } from './pose.js';
+
+const pose: Pose = {
+  z: Int32Array.from([6, 7, 8]),
+  pos: Float32Array.from([0, 0, 0, 1, 0, 0, 2, 0, 0]),
+  ligandMask: Uint8Array.from([0, 1, 1]),
+  features: Float32Array.from([1, 2, 3, 4, 5, 6]),
+  featureSize: 2,
+};
+
+describe('poses', () => {
+  it('splits a pose into its parts, features included, and caches them', () => {
+    const ligand = posePart(pose, 'ligand');
+    expect(Array.from(ligand.z)).toEqual([7, 8]);
+    expect(Array.from(ligand.pos)).toEqual([1, 0, 0, 2, 0, 0]);
+    expect(Array.from(ligand.features!)).toEqual([3, 4, 5, 6]);
+    expect(Array.from(posePart(pose, 'protein').z)).toEqual([6]);
+    expect(posePart(pose, 'ligand')).toBe(ligand);
+    expect(posePart(pose, 'complex')).toBe(pose);
+  });
+
+  it('names the pose and the problem when arrays disagree or coordinates are not finite', () => {
+    expect(() => validatePose({ ...pose, pos: new Float32Array(8) }, "compound 'a', pose 2")).toThrow("Invalid pose (compound 'a', pose 2): pos has 8 values, expected 3 × 3 atoms = 9.");
+    expect(() => validatePose({ ...pose, pos: Float32Array.from([0, 0, 0, 1, Number.NaN, 0, 2, 0, 0]) }, 'p')).toThrow('atom 1 has a non-finite coordinate (NaN)');
+    expect(() => validatePose({ ...pose, ligandMask: new Uint8Array(2) }, 'p')).toThrow('ligandMask has 2 entries, expected 3');
+    expect(() => validatePose({ z: new Int32Array(0), pos: new Float32Array(0), ligandMask: new Uint8Array(0) }, 'p')).toThrow('it has no atoms');
+    expect(() => validatePose({ ...pose, featureSize: 3 }, 'p')).toThrow('features has 6 values, expected featureSize (3) × 3 atoms');
+  });
+});

@@ -1,0 +1,121 @@
+import { PosePoolError } from './errors.js';
+
+/**
+ * One 3D pose of a ligand in its protein: protein (or pocket) atoms first, then ligand atoms.
+ *
+ * @example
+ * ```ts
+ * const pose: Pose = {
+ *   z: Int32Array.from([6, 8, 6]),
+ *   pos: Float32Array.from([0, 0, 0, 1.2, 0, 0, 2.4, 0.3, 0]),
+ *   ligandMask: Uint8Array.from([0, 0, 1]),
+ * };
+ * ```
+ */
+export interface Pose {
+  /** Atomic numbers, one per atom. */
+  readonly z: Int32Array;
+  /** Positions in Å, `n × 3`, row-major. */
+  readonly pos: Float32Array;
+  /** 1 for ligand atoms, 0 for protein atoms. */
+  readonly ligandMask: Uint8Array;
+  /** Optional per-atom features, `n × featureSize`, row-major. */
+  readonly features?: Float32Array;
+  /** Number of features per atom in {@link Pose.features}. */
+  readonly featureSize?: number;
+}
+
+/**
+ * A compound: its poses and what is known of it.
+ *
+ * @example
+ * ```ts
+ * const compound: Compound = { id: 'lig_ejm_31', poses: [pose0, pose1], target: 7.2 };
+ * ```
+ */
+export interface Compound {
+  /** Identifier (ligand id). */
+  readonly id: string;
+  /** The poses, at least one. */
+  readonly poses: readonly Pose[];
+  /** Experimental target (pIC50, pK or ΔG, as the loss expects). */
+  readonly target?: number;
+  /** Per-pose labels by name (e.g. `vina_score`), one value per pose. */
+  readonly poseLabels?: Readonly<Record<string, Float32Array>>;
+}
+
+/** The parts of a pose a strategy can ask for. */
+export type PosePart = 'complex' | 'protein' | 'ligand';
+
+/** @returns the number of atoms of `pose` */
+export function atomCount(pose: Pose): number {
+  return pose.z.length;
+}
+
+/**
+ * Checks that a pose's arrays agree in length and hold finite coordinates.
+ *
+ * @param pose - the pose to check
+ * @param where - names the pose in the error (e.g. `compound 'x', pose 3`)
+ * @throws PosePoolError `E_INPUT` naming the pose and the problem
+ * @example
+ * ```ts
+ * validatePose(pose, "compound 'lig_1', pose 0");
+ * ```
+ */
+export function validatePose(pose: Pose, where: string): void {
+  const n = pose.z.length;
+  const fail = (problem: string): never => {
+    throw new PosePoolError('E_INPUT', `Invalid pose (${where}): ${problem}.`);
+  };
+  if (n === 0) fail('it has no atoms');
+  if (pose.pos.length !== 3 * n) fail(`pos has ${pose.pos.length} values, expected 3 × ${n} atoms = ${3 * n}`);
+  if (pose.ligandMask.length !== n) fail(`ligandMask has ${pose.ligandMask.length} entries, expected ${n}`);
+  const bad = pose.pos.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) fail(`atom ${Math.floor(bad / 3)} has a non-finite coordinate (${pose.pos[bad]})`);
+  if (pose.features !== undefined) {
+    const size = pose.featureSize ?? 0;
+    if (size <= 0 || pose.features.length !== size * n) fail(`features has ${pose.features.length} values, expected featureSize (${size}) × ${n} atoms`);
+  }
+}
+
+const partCache = new WeakMap<Pose, Map<PosePart, Pose>>();
+
+/**
+ * The sub-pose of one part: the whole complex, its protein atoms or its ligand atoms. Results
+ * are cached per pose object, so caches keyed on the part (neighbour lists) are reused.
+ *
+ * @param pose - the complex
+ * @param part - which atoms to keep
+ * @returns a pose holding only that part's atoms
+ * @throws PosePoolError `E_INPUT` when the part has no atoms
+ * @example
+ * ```ts
+ * const ligand = posePart(pose, 'ligand');
+ * ```
+ */
+export function posePart(pose: Pose, part: PosePart): Pose {
+  if (part === 'complex') return pose;
+  let parts = partCache.get(pose);
+  if (parts === undefined) partCache.set(pose, (parts = new Map()));
+  const cached = parts.get(part);
+  if (cached !== undefined) return cached;
+  const keep = part === 'ligand' ? 1 : 0;
+  const atoms: number[] = [];
+  pose.ligandMask.forEach((m, i) => {
+    if ((m ? 1 : 0) === keep) atoms.push(i);
+  });
+  if (atoms.length === 0) throw new PosePoolError('E_INPUT', `The pose has no ${part} atoms (check its ligandMask), so a strategy that needs the ${part} part cannot run.`);
+  const size = pose.featureSize ?? 0;
+  const sub: Pose = {
+    z: Int32Array.from(atoms, (i) => pose.z[i]!),
+    pos: Float32Array.from({ length: atoms.length * 3 }, (_, k) => pose.pos[3 * atoms[Math.floor(k / 3)]! + (k % 3)]!),
+    ligandMask: new Uint8Array(atoms.length).fill(keep),
+    ...(pose.features !== undefined && {
+      features: Float32Array.from({ length: atoms.length * size }, (_, k) => pose.features![size * atoms[Math.floor(k / size)]! + (k % size)]!),
+      featureSize: size,
+    }),
+  };
+  parts.set(part, sub);
+  return sub;
+}
