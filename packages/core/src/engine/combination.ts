@@ -1,0 +1,74 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { PosePoolError } from '../errors.js';
+import { Module } from '../module.js';
+
+/**
+ * A combination `h` turns the N per-pose predictions of one compound into one prediction.
+ *
+ * The engine needs only N numbers from it, its pose weights `w_i = ∂h/∂ŷ_i`, to assemble the
+ * exact gradient of the single-pose model. `poseWeights` gives them in closed form; when it is
+ * absent the engine differentiates `combine` over the N-vector. A combination's own
+ * parameters (φ, e.g. a learned temperature) are {@link Module} parameters and train like any
+ * other.
+ *
+ * @example
+ * ```ts
+ * class Mean extends Module implements Combination {
+ *   combine(y: tf.Tensor1D) { return tf.mean(y) as tf.Scalar; }
+ *   poseWeights(y: tf.Tensor1D) { return tf.fill([y.size], 1 / y.size) as tf.Tensor1D; }
+ *   combineReference(y: readonly number[]) { return y.reduce((a, b) => a + b, 0) / y.length; }
+ * }
+ * ```
+ */
+export interface Combination extends Module {
+  /**
+   * h over the N pose predictions, in TF.js ops (differentiable in `predictions` and φ).
+   * @param predictions - float32 vector of length N ≥ 1
+   * @returns the combined prediction, a scalar
+   */
+  combine(predictions: tf.Tensor1D): tf.Scalar;
+  /**
+   * Closed-form pose weights ∂h/∂ŷ_i at `predictions`.
+   * @param predictions - float32 vector of length N
+   * @returns float32 vector of length N
+   */
+  poseWeights?(predictions: tf.Tensor1D): tf.Tensor1D;
+  /**
+   * h in JS doubles, used by the testing harness as the float64 reference for central
+   * differences. Use the current values of any parameters.
+   * @param predictions - the N pose predictions
+   * @returns the combined prediction
+   */
+  combineReference?(predictions: readonly number[]): number;
+}
+
+/** @returns a name for `component` in error messages: its registered name when known, else its class */
+export function describeComponent(component: object, registeredName?: string): string {
+  return registeredName ?? component.constructor.name;
+}
+
+/**
+ * Checks a combination's pose weights: a finite float32 vector of length N.
+ *
+ * @param weights - what the combination returned
+ * @param n - the number of poses
+ * @param who - names the combination in the error
+ * @throws PosePoolError `E_PROTOCOL` naming the combination and the problem
+ * @example
+ * ```ts
+ * assertPoseWeights(combination.poseWeights!(y), y.size, 'max');
+ * ```
+ */
+export function assertPoseWeights(weights: unknown, n: number, who: string): asserts weights is tf.Tensor1D {
+  const fail = (problem: string): never => {
+    throw new PosePoolError('E_PROTOCOL', `Combination '${who}' returned invalid pose weights: ${problem}.`);
+  };
+  if (!(weights instanceof tf.Tensor)) fail(`expected a tf.Tensor, got ${typeof weights}`);
+  const w = weights as tf.Tensor;
+  if (w.dtype !== 'float32') fail(`dtype is ${w.dtype}, expected float32`);
+  if (w.rank !== 1 || w.size !== n) fail(`shape is [${w.shape.join(', ')}], expected [${n}] (one weight per pose)`);
+  const values = w.dataSync();
+  const bad = values.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) fail(`weight ${bad} is ${values[bad]} (the weights must be finite)`);
+}

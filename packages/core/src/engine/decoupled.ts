@@ -1,0 +1,264 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { PosePoolError } from '../errors.js';
+import type { Compound, Pose } from '../pose.js';
+import { assertPoseWeights, type Combination } from './combination.js';
+import type { Loss } from './losses.js';
+
+/**
+ * How the engine computes a compound's gradient (all give the same gradients):
+ *
+ * - `naive`: one graph over all N poses (reference only; memory N × graph).
+ * - `stored`: each pose's ∂ŷ_i/∂θ is kept, then combined (memory 1 graph + N·|θ|).
+ * - `recompute`: a forward-only pass gives the ŷ_i, then each pose is back-propagated with its
+ *   weight c_i into one accumulator (memory 1 graph + 2·|θ|, 2 forwards + 1 backward per pose).
+ * - `auto`: `stored` while N·|θ| fits the memory budget, else `recompute`.
+ */
+export type GradientMode = 'naive' | 'stored' | 'recompute' | 'auto';
+
+/** The modes {@link GradientMode} names. */
+export const GRADIENT_MODES: readonly GradientMode[] = ['naive', 'stored', 'recompute', 'auto'];
+
+/** Options of a gradient computation. */
+export interface GradientOptions {
+  /**
+   * The strategy.
+   * @defaultValue 'auto'
+   */
+  mode?: GradientMode;
+  /**
+   * Bytes `auto` may spend on stored per-pose gradients (N·|θ|·4).
+   * @defaultValue 268435456 (256 MiB)
+   */
+  memoryBudgetBytes?: number;
+}
+
+/** What the engine needs from a multi-pose model. `GroupedModel` is one. */
+export interface MultiPoseModel {
+  /** The combination, and its name for error messages. */
+  readonly combination: Combination;
+  readonly combinationName: string;
+  /** θ: the trainable variables of the single-pose model. */
+  poseVariables(): tf.Variable[];
+  /** Trainable variables after the poses: the combination's (φ) and the combined readout's. */
+  headVariables(): tf.Variable[];
+  /** ŷ_i = f(X_i; θ), a scalar. */
+  forwardPose(pose: Pose): tf.Scalar;
+  /** The combined readout (identity when there is none). */
+  readoutCombined(h: tf.Scalar): tf.Scalar;
+}
+
+/** The result of {@link computeGradients} for one compound. */
+export interface GroupGradients {
+  /** The loss value. */
+  readonly loss: number;
+  /** The combined prediction. */
+  readonly combined: number;
+  /** The per-pose predictions ŷ_i. */
+  readonly poses: Float32Array;
+  /** dL/dv for every trainable variable v, keyed by variable name; the caller owns these tensors. */
+  readonly grads: tf.NamedTensorMap;
+  /** The mode that ran (`auto` resolved). */
+  readonly mode: Exclude<GradientMode, 'auto'>;
+}
+
+const DEFAULT_BUDGET = 256 * 1024 * 1024;
+
+/**
+ * Resolves `auto` to `stored` or `recompute`.
+ *
+ * @param mode - the requested mode
+ * @param poses - N
+ * @param poseParameters - |θ|
+ * @param budgetBytes - what `stored` may use for N·|θ| float32 values
+ * @returns the concrete mode
+ * @example
+ * ```ts
+ * resolveMode('auto', 64, 455_809, 64 * 1024 ** 2); // 'recompute'
+ * ```
+ */
+export function resolveMode(mode: GradientMode, poses: number, poseParameters: number, budgetBytes = DEFAULT_BUDGET): Exclude<GradientMode, 'auto'> {
+  if (mode !== 'auto') return mode;
+  return poses * poseParameters * 4 <= budgetBytes ? 'stored' : 'recompute';
+}
+
+/** Gradients of f() for xs (zeros where f does not reach an x), seeded with dy. */
+function gradientsOf(f: () => tf.Tensor, xs: tf.Tensor[], dy?: tf.Tensor): { value: tf.Tensor; grads: tf.Tensor[] } {
+  if (xs.length === 0) return { value: tf.tidy(f), grads: [] };
+  const { value, grads } = tf.engine().gradients(f, xs, dy, true);
+  return { value, grads: grads.map((g, i) => g ?? tf.zerosLike(xs[i]!)) };
+}
+
+function readScalar(t: tf.Tensor): number {
+  const v = t.dataSync()[0]!;
+  t.dispose();
+  return v;
+}
+
+/** The head: everything after the N pose predictions, on N numbers. */
+interface HeadResult {
+  loss: number;
+  combined: number;
+  /** c_i = ∂L/∂ŷ · w_i + ∂L/∂ŷ_i. */
+  poseCoefficients: Float32Array;
+  /** dL/dv for the head variables. */
+  headGrads: tf.Tensor[];
+}
+
+function runHead(model: MultiPoseModel, compound: Compound, loss: Loss, predictions: Float32Array): HeadResult {
+  const who = model.combinationName;
+  const bad = predictions.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
+  const combinationVars = model.combination.variables().filter((v) => v.trainable);
+  const readoutVars = model.headVariables().filter((v) => !combinationVars.includes(v));
+  return tf.tidy(() => {
+    const y = tf.tensor1d(predictions);
+    // One pass over h gives dh/dφ and, when the combination has no closed form, w = dh/dŷ.
+    const { value: h, grads: hGrads } = gradientsOf(() => model.combination.combine(y), [y, ...combinationVars]);
+    if (h.size !== 1) throw new PosePoolError('E_PROTOCOL', `Combination '${who}' returned shape [${h.shape.join(', ')}] from combine(); expected a scalar.`);
+    const weights = model.combination.poseWeights?.(y) ?? hGrads[0]!;
+    assertPoseWeights(weights, predictions.length, who);
+    // ∂L/∂h (through the combined readout), ∂L/∂ŷ_i where the loss uses the poses directly.
+    let combined = 0;
+    const { value: lossValue, grads: lossGrads } = gradientsOf(() => {
+      const out = model.readoutCombined(h.reshape([]) as tf.Scalar);
+      combined = out.dataSync()[0]!;
+      return loss({ combined: out, poses: y, compound });
+    }, [h, y, ...readoutVars]);
+    const [dLdh, dLdy, ...readoutGrads] = lossGrads as [tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+    const coefficients = weights.mul(dLdh).add(dLdy);
+    const combinationGrads = hGrads.slice(1).map((g) => g.mul(dLdh));
+    return {
+      loss: lossValue.dataSync()[0]!,
+      combined,
+      poseCoefficients: coefficients.dataSync() as Float32Array,
+      headGrads: [...combinationGrads, ...readoutGrads],
+    };
+  });
+}
+
+function assertNotNested(): void {
+  if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) {
+    throw new PosePoolError(
+      'E_NESTED_TAPE',
+      'computeGradients() was called inside another gradient computation (tf.variableGrads, tf.grads, optimizer.minimize). ' +
+        'TF.js nests tapes into one, which would keep every pose graph alive. Call it at top level and pass its grads to optimizer.applyGradients().',
+    );
+  }
+}
+
+function naive(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+  let poses: Float32Array = new Float32Array(0);
+  let combined = 0;
+  const all = [...theta, ...head];
+  const { value, grads } = gradientsOf(() => {
+    const y = tf.stack(compound.poses.map((pose) => model.forwardPose(pose))) as tf.Tensor1D;
+    poses = y.dataSync().slice() as Float32Array;
+    const out = model.readoutCombined(model.combination.combine(y));
+    combined = out.dataSync()[0]!;
+    return loss({ combined: out, poses: y, compound });
+  }, all);
+  return { loss: readScalar(value), combined, poses, grads: named(all, grads), mode: 'naive' };
+}
+
+function stored(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+  const predictions = new Float32Array(compound.poses.length);
+  const perPose: tf.Tensor[][] = [];
+  try {
+    compound.poses.forEach((pose, i) => {
+      const { value, grads } = gradientsOf(() => model.forwardPose(pose), theta);
+      predictions[i] = readScalar(value);
+      perPose.push(grads);
+    });
+    const result = runHead(model, compound, loss, predictions);
+    const c = result.poseCoefficients;
+    const poseGrads = theta.map((_, k) => tf.tidy(() => tf.addN(perPose.map((grads, i) => grads[k]!.mul(c[i]!)))));
+    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'stored' };
+  } finally {
+    perPose.flat().forEach((g) => g.dispose());
+  }
+}
+
+function recompute(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+  // Pass 1: forward only (no tape outside a gradient call), constant memory.
+  const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose))));
+  const result = runHead(model, compound, loss, predictions);
+  const c = result.poseCoefficients;
+  // Pass 2: back-propagate c_i through pose i, accumulating in place.
+  let accumulated: tf.Tensor[] | undefined;
+  try {
+    compound.poses.forEach((pose, i) => {
+      if (c[i] === 0) return; // contributes nothing (e.g. a pose a sharp soft-min ignores)
+      const dy = tf.scalar(c[i]!);
+      const { value, grads } = gradientsOf(() => model.forwardPose(pose), theta, dy);
+      dy.dispose();
+      value.dispose();
+      if (accumulated === undefined) {
+        accumulated = grads;
+        return;
+      }
+      accumulated = accumulated.map((sum, k) => {
+        const next = sum.add(grads[k]!);
+        sum.dispose();
+        grads[k]!.dispose();
+        return next;
+      });
+    });
+  } catch (error) {
+    accumulated?.forEach((g) => g.dispose());
+    result.headGrads.forEach((g) => g.dispose());
+    throw error;
+  }
+  const poseGrads = accumulated ?? theta.map((v) => tf.zerosLike(v));
+  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'recompute' };
+}
+
+/** Pairs variables with gradients, summing where one variable appears twice (shared between θ and the head). */
+function named(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap {
+  const out: tf.NamedTensorMap = {};
+  variables.forEach((v, i) => {
+    const g = grads[i]!;
+    const previous = out[v.name];
+    if (previous === undefined) {
+      out[v.name] = g;
+      return;
+    }
+    out[v.name] = previous.add(g);
+    previous.dispose();
+    g.dispose();
+  });
+  return out;
+}
+
+/**
+ * dL/dθ and dL/dφ for one compound, with the single-pose backward passes decoupled from the
+ * combination: dL/dθ = Σ_i c_i ∂ŷ_i/∂θ with c_i = ∂L/∂ŷ · w_i + ∂L/∂ŷ_i.
+ *
+ * Call it at top level (not inside another gradient tape). Every tensor made per pose is freed
+ * before the next pose; the returned gradients belong to the caller.
+ *
+ * @param model - the multi-pose model
+ * @param compound - the compound and its poses
+ * @param loss - the loss on the combined and per-pose predictions
+ * @param options - mode and memory budget
+ * @returns loss, predictions and one gradient per trainable variable (zeros where the loss does not reach)
+ * @throws PosePoolError `E_NESTED_TAPE`, `E_PROTOCOL` (bad pose weights, non-finite predictions), `E_INPUT`
+ * @example
+ * ```ts
+ * const step = computeGradients(model, compound, squaredError(), { mode: 'recompute' });
+ * optimizer.applyGradients(step.grads);
+ * tf.dispose(step.grads);
+ * ```
+ */
+export function computeGradients(model: MultiPoseModel, compound: Compound, loss: Loss, options: GradientOptions = {}): GroupGradients {
+  assertNotNested();
+  if (compound.poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${compound.id}' has no poses.`);
+  const theta = model.poseVariables().filter((v) => v.trainable);
+  const head = model.headVariables().filter((v) => v.trainable);
+  const poseParameters = theta.reduce((total, v) => total + v.size, 0);
+  const mode = resolveMode(options.mode ?? 'auto', compound.poses.length, poseParameters, options.memoryBudgetBytes);
+  if (mode === 'naive') return naive(model, compound, loss, theta, head);
+  if (mode === 'stored') return stored(model, compound, loss, theta, head);
+  if (mode === 'recompute') return recompute(model, compound, loss, theta, head);
+  throw new PosePoolError('E_CONFIG', `Unknown gradient mode '${String(mode)}'. Valid modes: ${GRADIENT_MODES.join(', ')}.`);
+}

@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { PosePoolError } from '../errors.js';
+import type { Compound } from '../pose.js';
+
+/** What a loss sees for one compound. */
+export interface LossInputs {
+  /** The combined prediction (after the combination and any combined readout). */
+  readonly combined: tf.Scalar;
+  /** The N per-pose predictions (after any per-pose readout), the combination's inputs. */
+  readonly poses: tf.Tensor1D;
+  /** The compound, for its target and per-pose labels. */
+  readonly compound: Compound;
+}
+
+/**
+ * A loss for one compound: any differentiable function of the combined prediction and the
+ * per-pose predictions. The engine differentiates it over those N + 1 numbers only.
+ *
+ * @example
+ * ```ts
+ * const loss: Loss = ({ combined, compound }) => tf.squaredDifference(combined, compound.target!) as tf.Scalar;
+ * ```
+ */
+export type Loss = (inputs: LossInputs) => tf.Scalar;
+
+function targetOf(compound: Compound): number {
+  if (compound.target === undefined || !Number.isFinite(compound.target)) {
+    throw new PosePoolError('E_INPUT', `Compound '${compound.id}' has no finite target (got ${compound.target}); a loss on the combined prediction needs one.`);
+  }
+  return compound.target;
+}
+
+/**
+ * Squared error of the combined prediction against `compound.target`.
+ *
+ * @returns the loss
+ * @example
+ * ```ts
+ * model.valueAndGrads(compound, squaredError());
+ * ```
+ */
+export function squaredError(): Loss {
+  return ({ combined, compound }) => tf.tidy(() => tf.squaredDifference(combined, targetOf(compound)) as tf.Scalar);
+}
+
+/**
+ * Mean squared error of the per-pose predictions against a per-pose label (e.g. a docking
+ * score or a pose-specific affinity), scaled by `weight`.
+ *
+ * @param label - key in `compound.poseLabels`
+ * @param weight - multiplies the term
+ * @returns the loss
+ * @example
+ * ```ts
+ * sumOfLosses(squaredError(), poseLabelSquaredError('vina_score', 0.1));
+ * ```
+ */
+export function poseLabelSquaredError(label: string, weight = 1): Loss {
+  return ({ poses, compound }) =>
+    tf.tidy(() => {
+      const labels = compound.poseLabels?.[label];
+      if (labels === undefined || labels.length !== poses.size) {
+        throw new PosePoolError(
+          'E_INPUT',
+          `Compound '${compound.id}' needs pose label '${label}' with one value per pose (${poses.size}); got ${labels === undefined ? 'none' : labels.length}.`,
+        );
+      }
+      return tf.squaredDifference(poses, tf.tensor1d(labels)).mean().mul(weight) as tf.Scalar;
+    });
+}
+
+/**
+ * The sum of several losses.
+ *
+ * @param losses - the terms
+ * @returns their sum
+ * @example
+ * ```ts
+ * const loss = sumOfLosses(squaredError(), poseLabelSquaredError('pK', 0.5));
+ * ```
+ */
+export function sumOfLosses(...losses: Loss[]): Loss {
+  return (inputs) => tf.tidy(() => tf.addN(losses.map((loss) => loss(inputs))) as tf.Scalar);
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+import { defineComponent, definePlugin } from '../registry/registry.js';
+import { PIC50Readout, PKiReadout } from './readouts.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy } from './strategy.js';
+
+const noOptions = z.object({}).strict();
+
+const pic50Options = z
+  .object({
+    /** Substrate concentration [S], same unit as `km`. */
+    substrateConcentration: z.number().positive().optional(),
+    /** Michaelis constant Km, same unit as `substrateConcentration`. */
+    km: z.number().positive().optional(),
+  })
+  .strict()
+  .refine((o) => (o.substrateConcentration === undefined) === (o.km === undefined), {
+    message: 'give both substrateConcentration and km (for the Cheng–Prusoff term), or neither',
+  });
+
+declare module '../registry/registry.js' {
+  interface StrategyOptionsMap {
+    'complex-only': Record<string, never>;
+    delta: Record<string, never>;
+    'split-delta': Record<string, never>;
+    concat: Record<string, never>;
+  }
+  interface ReadoutOptionsMap {
+    pic50: z.input<typeof pic50Options>;
+    pki: Record<string, never>;
+  }
+}
+
+/**
+ * The standard strategies (`complex-only`, `delta`, `split-delta`, `concat`) and readouts
+ * (`pic50`, `pki`), as a plugin.
+ *
+ * @example
+ * ```ts
+ * const registry = createRegistry().use(corePlugin);
+ * registry.create('readout', 'pic50', { substrateConcentration: 0.375, km: 0.35 });
+ * ```
+ */
+export const corePlugin = definePlugin({
+  name: '@posepool/core',
+  components: [
+    defineComponent({
+      kind: 'strategy',
+      name: 'complex-only',
+      description: 'Linear energy head on the complex representation.',
+      options: noOptions,
+      create: (_, { inputSizes }) => new ComplexOnlyStrategy(inputSizes),
+    }),
+    defineComponent({
+      kind: 'strategy',
+      name: 'delta',
+      description: 'E(complex) − E(protein) − E(ligand) with one shared energy head.',
+      options: noOptions,
+      create: (_, { inputSizes }) => new DeltaStrategy(inputSizes),
+    }),
+    defineComponent({
+      kind: 'strategy',
+      name: 'split-delta',
+      description: 'E(complex) − E(protein) − E(ligand) with one energy head per part (for separate representations).',
+      options: noOptions,
+      create: (_, { inputSizes }) => new DeltaStrategy(inputSizes, { split: true }),
+    }),
+    defineComponent({
+      kind: 'strategy',
+      name: 'concat',
+      description: 'Linear layer on complex ⊕ (protein ⊕ ligand summed over permutations).',
+      options: noOptions,
+      create: (_, { inputSizes }) => new ConcatStrategy(inputSizes),
+    }),
+    defineComponent({
+      kind: 'readout',
+      name: 'pic50',
+      description: 'ΔG (kT) → pIC50 = −ΔG/ln10 − log10(1 + [S]/Km).',
+      options: pic50Options,
+      create: (options) => new PIC50Readout(options),
+    }),
+    defineComponent({
+      kind: 'readout',
+      name: 'pki',
+      description: 'ΔG (kT) → pKi = −ΔG/ln10.',
+      options: noOptions,
+      create: () => new PKiReadout(),
+    }),
+  ],
+});

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { Module } from '../module.js';
+import type { Readout } from './readout.js';
+
+/**
+ * pKi readout: ΔG in kT → pKi = −ΔG / ln 10.
+ *
+ * @example
+ * ```ts
+ * new PKiReadout().apply(tf.scalar(-16.1)); // ≈ 7
+ * ```
+ */
+export class PKiReadout extends Module implements Readout {
+  apply<T extends tf.Tensor>(prediction: T): T {
+    return tf.tidy(() => prediction.div(-Math.LN10) as T);
+  }
+}
+
+/**
+ * pIC50 readout: ΔG in kT → −ΔG / ln 10 − log10(1 + [S]/Km) (Cheng–Prusoff) when both the
+ * substrate concentration and Km are given, else −ΔG / ln 10.
+ *
+ * @example
+ * ```ts
+ * new PIC50Readout({ substrateConcentration: 0.375, km: 0.35 }).apply(tf.scalar(-16.1));
+ * ```
+ */
+export class PIC50Readout extends Module implements Readout {
+  /** log10(1 + [S]/Km), or 0. */
+  readonly offset: number;
+
+  /** @param options - `substrateConcentration` and `km`, in the same unit, both or neither */
+  constructor(options: { substrateConcentration?: number; km?: number } = {}) {
+    super();
+    const { substrateConcentration: s, km } = options;
+    this.offset = s !== undefined && km !== undefined ? Math.log10(1 + s / km) : 0;
+  }
+
+  apply<T extends tf.Tensor>(prediction: T): T {
+    return tf.tidy(() => prediction.div(-Math.LN10).sub(this.offset) as T);
+  }
+}

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { Combination } from '../engine/combination.js';
+import { squaredError } from '../engine/losses.js';
+import { Module } from '../module.js';
+import { posePart } from '../pose.js';
+import { CHECK_LOSSES, gradientErrors, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
+import { GroupedModel, representationSizes, type Representations } from './model.js';
+import { PIC50Readout, PKiReadout } from './readouts.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type Strategy } from './strategy.js';
+
+class Mean extends Module implements Combination {
+  combine(y: tf.Tensor1D): tf.Scalar {
+    return tf.mean(y) as tf.Scalar;
+  }
+}
+
+const toy = (seed: number, hidden = 6): ToyMessagePassing => new ToyMessagePassing({ hidden, layers: 1, gaussians: 4, cutoff: 4, seed });
+
+const live: Module[] = [];
+afterEach(() => live.splice(0).forEach((m) => m.dispose()));
+
+function model(representation: Representations, makeStrategy: (sizes: ReturnType<typeof representationSizes>) => Strategy): GroupedModel {
+  const m = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new Mean() });
+  live.push(m);
+  return m;
+}
+
+const layouts: Array<[string, () => GroupedModel]> = [
+  ['complex-only', () => model(toy(1), (s) => new ComplexOnlyStrategy(s))],
+  ['delta', () => model(toy(1), (s) => new DeltaStrategy(s))],
+  ['split-delta with separate representations', () => model({ complex: toy(1, 6), protein: toy(2, 5), ligand: toy(3, 4) }, (s) => new DeltaStrategy(s, { split: true }))],
+  ['concat', () => model(toy(1), (s) => new ConcatStrategy(s))],
+  ['split complex-only', () => model({ complex: toy(4) }, (s) => new ComplexOnlyStrategy(s))],
+];
+
+describe('strategies in a GroupedModel', () => {
+  for (const [name, build] of layouts) {
+    it(`${name}: decoupled gradients equal naive (relative 1e-5), no leaks`, () => {
+      const m = build();
+      const compound = randomCompound({ poses: 3, atoms: 12 });
+      for (const loss of Object.values(CHECK_LOSSES)) {
+        const reference = m.valueAndGrads(compound, loss, { mode: 'naive' });
+        for (const mode of ['stored', 'recompute'] as const) {
+          const before = tf.memory().numTensors;
+          const step = m.valueAndGrads(compound, loss, { mode });
+          expect(Math.max(...Object.values(gradientErrors(step.grads, reference.grads)))).toBeLessThan(1e-5);
+          tf.dispose(step.grads);
+          expect(tf.memory().numTensors).toBe(before);
+        }
+        tf.dispose(reference.grads);
+      }
+    });
+  }
+
+  it('delta is E(complex) − E(protein) − E(ligand) with one shared head', () => {
+    const representation = toy(1);
+    const strategy = new DeltaStrategy(representationSizes(representation));
+    const m = model(representation, () => strategy);
+    const pose = randomPose({ atoms: 12 });
+    const energy = (part: 'complex' | 'protein' | 'ligand'): number =>
+      tf.tidy(() => (m.namedParameters().find(([p]) => p === 'strategy.head.weight')![1].variable.mul(representation.represent(posePart(pose, part))).sum().add(m.namedParameters().find(([p]) => p === 'strategy.head.bias')![1].variable).dataSync()[0]!));
+    const expected = energy('complex') - energy('protein') - energy('ligand');
+    expect(tf.tidy(() => m.forwardPose(pose).dataSync()[0])).toBeCloseTo(expected, 4);
+  });
+
+  it('concat does not depend on the order of the parts', () => {
+    const strategy = new ConcatStrategy({ complex: 3, protein: 2, ligand: 2 });
+    live.push(strategy);
+    const [c, p, l] = [tf.tensor1d([1, 2, 3]), tf.tensor1d([0.5, -1]), tf.tensor1d([2, 0.25])];
+    const a = tf.tidy(() => strategy.apply({ complex: c, protein: p, ligand: l }).dataSync()[0]);
+    const b = tf.tidy(() => strategy.apply({ complex: c, protein: l, ligand: p }).dataSync()[0]);
+    expect(a).toBeCloseTo(b!, 6);
+    tf.dispose([c, p, l]);
+  });
+
+  it('says which combinations of parts are invalid', () => {
+    expect(() => new DeltaStrategy({ complex: 4, protein: 4, ligand: 3 })).toThrow(/must have one size \(got 4, 4, 3\). Use 'split-delta'/);
+    expect(() => new ConcatStrategy({ complex: 4, protein: 4 })).toThrow(/needs a representation of the ligand part/);
+    const strategy = new DeltaStrategy({ complex: 6, protein: 6, ligand: 6 });
+    live.push(strategy);
+    expect(() => new GroupedModel({ representation: { complex: toy(1) }, strategy, combination: new Mean() })).toThrow(/needs representations of protein, ligand/);
+  });
+
+  it('rejects a pose without ligand atoms when the strategy needs the ligand', () => {
+    const m = model(toy(1), (s) => new DeltaStrategy(s));
+    const pose = { ...randomPose({ atoms: 8 }), ligandMask: new Uint8Array(8) };
+    expect(() => m.valueAndGrads({ id: 'apo', poses: [pose], target: 1 }, squaredError())).toThrow(/no ligand atoms/);
+  });
+});
+
+describe('readouts', () => {
+  it('pKi = −ΔG/ln10 and pIC50 adds −log10(1 + [S]/Km) (closed forms)', () => {
+    const dG = tf.tensor1d([-16.1, -9.2]);
+    const pki = tf.tidy(() => Array.from(new PKiReadout().apply(dG).dataSync()));
+    const pic50 = tf.tidy(() => Array.from(new PIC50Readout({ substrateConcentration: 0.375, km: 0.35 }).apply(dG).dataSync()));
+    const plain = tf.tidy(() => Array.from(new PIC50Readout().apply(dG).dataSync()));
+    [-16.1, -9.2].forEach((g, i) => {
+      expect(pki[i]).toBeCloseTo(-g / Math.LN10, 5);
+      expect(pic50[i]).toBeCloseTo(-g / Math.LN10 - Math.log10(1 + 0.375 / 0.35), 5);
+      expect(plain[i]).toBeCloseTo(-g / Math.LN10, 5);
+    });
+    dG.dispose();
+  });
+});

@@ -1,0 +1,145 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { PosePoolError } from '../errors.js';
+import { Module } from '../module.js';
+import type { PosePart } from '../pose.js';
+import { Linear } from './linear.js';
+
+/**
+ * A strategy turns the representations of a pose's parts into one prediction, as in mtenn.
+ *
+ * @example
+ * ```ts
+ * const strategy = new ComplexOnlyStrategy({ complex: 64 });
+ * strategy.apply({ complex: representation.represent(pose) });
+ * ```
+ */
+export interface Strategy extends Module {
+  /** The parts whose representations {@link Strategy.apply} needs. */
+  readonly parts: readonly PosePart[];
+  /**
+   * @param representations - one vector per part in {@link Strategy.parts}
+   * @returns the pose's prediction, a scalar
+   */
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar;
+}
+
+/** Output sizes of the representation of each part. */
+export type InputSizes = Partial<Record<PosePart, number>>;
+
+function sizeOf(sizes: InputSizes, part: PosePart, strategy: string): number {
+  const size = sizes[part];
+  if (size === undefined) throw new PosePoolError('E_CONFIG', `Strategy '${strategy}' needs a representation of the ${part} part, but the model has none.`);
+  return size;
+}
+
+function rep(representations: Partial<Record<PosePart, tf.Tensor1D>>, part: PosePart): tf.Tensor1D {
+  const r = representations[part];
+  if (r === undefined) throw new PosePoolError('E_INPUT', `Missing the ${part} representation.`);
+  return r;
+}
+
+const scalar = (x: tf.Tensor): tf.Scalar => x.reshape([]) as tf.Scalar;
+
+/**
+ * ComplexOnly: a linear energy head on the complex representation.
+ *
+ * @example
+ * ```ts
+ * new ComplexOnlyStrategy({ complex: 64 });
+ * ```
+ */
+export class ComplexOnlyStrategy extends Module implements Strategy {
+  readonly parts = ['complex'] as const;
+  /** The energy head. */
+  readonly head: Linear;
+
+  /** @param sizes - representation size of the complex */
+  constructor(sizes: InputSizes) {
+    super();
+    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'complex', 'complex-only'), 1));
+  }
+
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
+    return tf.tidy(() => scalar(this.head.apply(rep(representations, 'complex'))));
+  }
+}
+
+/**
+ * Delta: E(complex) − E(protein) − E(ligand), one shared linear energy head, so every part
+ * needs a representation of the same size. With `split: true` (mtenn's SplitDelta, for
+ * separate representations per part) each part gets its own head and sizes may differ.
+ *
+ * @example
+ * ```ts
+ * new DeltaStrategy({ complex: 64, protein: 64, ligand: 64 });
+ * ```
+ */
+export class DeltaStrategy extends Module implements Strategy {
+  readonly parts = ['complex', 'protein', 'ligand'] as const;
+  readonly #heads: Record<PosePart, Linear>;
+
+  /**
+   * @param sizes - representation size of each part
+   * @param options - `split`: one energy head per part
+   */
+  constructor(sizes: InputSizes, options: { split?: boolean } = {}) {
+    super();
+    const name = options.split === true ? 'split-delta' : 'delta';
+    const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, name)) as [number, number, number];
+    if (options.split === true) {
+      this.#heads = {
+        complex: this.addModule('complex_head', new Linear(c, 1)),
+        protein: this.addModule('protein_head', new Linear(p, 1)),
+        ligand: this.addModule('ligand_head', new Linear(l, 1)),
+      };
+    } else {
+      if (c !== p || c !== l) {
+        throw new PosePoolError(
+          'E_CONFIG',
+          `Strategy 'delta' shares one energy head, so the complex, protein and ligand representations must have one size (got ${c}, ${p}, ${l}). Use 'split-delta' for separate heads.`,
+        );
+      }
+      const head = this.addModule('head', new Linear(c, 1));
+      this.#heads = { complex: head, protein: head, ligand: head };
+    }
+  }
+
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
+    return tf.tidy(() => {
+      const [complex, protein, ligand] = this.parts.map((part) => this.#heads[part].apply(rep(representations, part)));
+      return scalar(complex!.sub(protein!).sub(ligand!));
+    });
+  }
+}
+
+/**
+ * Concat: a linear layer on [complex ⊕ (protein ⊕ ligand + ligand ⊕ protein)], the parts summed
+ * over their permutations so their order does not matter (mtenn's ConcatStrategy).
+ *
+ * @example
+ * ```ts
+ * new ConcatStrategy({ complex: 64, protein: 64, ligand: 64 });
+ * ```
+ */
+export class ConcatStrategy extends Module implements Strategy {
+  readonly parts = ['complex', 'protein', 'ligand'] as const;
+  /** Linear layer from 3 × size to 1. */
+  readonly reduce: Linear;
+
+  /** @param sizes - representation size of each part (protein and ligand must match) */
+  constructor(sizes: InputSizes) {
+    super();
+    const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, 'concat')) as [number, number, number];
+    if (p !== l) throw new PosePoolError('E_CONFIG', `Strategy 'concat' sums protein ⊕ ligand over permutations, so both representations must have one size (got ${p}, ${l}).`);
+    this.reduce = this.addModule('reduce', new Linear(c + p + l, 1));
+  }
+
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
+    return tf.tidy(() => {
+      const [complex, protein, ligand] = this.parts.map((part) => rep(representations, part));
+      const parts = tf.concat([protein!, ligand!]).add(tf.concat([ligand!, protein!]));
+      return scalar(this.reduce.apply(tf.concat([complex!, parts]) as tf.Tensor1D));
+    });
+  }
+}
