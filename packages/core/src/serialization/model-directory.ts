@@ -1,0 +1,174 @@
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+
+import { PosePoolError } from '../errors.js';
+import { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema } from '../model/config.js';
+import type { GroupedModel } from '../model/model.js';
+import type { Registry } from '../registry/registry.js';
+import { POSEPOOL_VERSION } from '../version.js';
+
+/** File names inside a saved model directory. */
+export const MODEL_FILE = 'posepool-model.json';
+/** The weights file, referenced from the TF.js weights manifest in {@link MODEL_FILE}. */
+export const WEIGHTS_FILE = 'weights.bin';
+const FORMAT = 'posepool-model';
+const FORMAT_VERSION = 1;
+
+const manifestSchema = z
+  .object({
+    format: z.literal(FORMAT),
+    formatVersion: z.number().int(),
+    posepoolVersion: z.string(),
+    config: groupedModelConfigSchema,
+    weightsManifest: z
+      .array(
+        z
+          .object({
+            paths: z.array(z.string()).length(1),
+            weights: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()), dtype: z.string() }).strict()),
+          })
+          .strict(),
+      )
+      .length(1),
+  })
+  .strict();
+
+function fail(dir: string, file: string | undefined, message: string, cause?: unknown): never {
+  throw new PosePoolError('E_SERIALIZATION', `${file === undefined ? dir : join(dir, file)}: ${message}`, cause === undefined ? undefined : { cause });
+}
+
+/** Whether a model saved by `saved` loads in this version: same major (same minor while 0.x). */
+function compatible(saved: string): boolean {
+  const [a, b] = [saved, POSEPOOL_VERSION].map((v) => v.split('.').map(Number));
+  if (a!.length < 2 || a!.some((n) => !Number.isInteger(n))) return false;
+  return a![0] === b![0] && (a![0]! > 0 || a![1] === b![1]);
+}
+
+/**
+ * Saves a model as one directory: `posepool-model.json` (format version, PosePool version, the
+ * config naming every component and its options, and a TF.js weights manifest) and
+ * `weights.bin` (float32 weights named by parameter path). The write is atomic: the directory
+ * is assembled under a temporary name and renamed into place, so a reader sees the old model
+ * or the new one, never half of one.
+ *
+ * @param model - a model whose components were created through a registry
+ * @param dir - the directory to write (replaced if it holds a saved model; refused if it holds anything else)
+ * @throws PosePoolError `E_SERIALIZATION`
+ * @example
+ * ```ts
+ * await saveGroupedModel(model, 'runs/tyk2/model');
+ * ```
+ */
+export async function saveGroupedModel(model: GroupedModel, dir: string): Promise<void> {
+  const config = groupedModelConfig(model);
+  const named = model.namedParameters().map(([name, p]) => ({ name, tensor: p.variable as tf.Tensor }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const manifest = {
+    format: FORMAT,
+    formatVersion: FORMAT_VERSION,
+    posepoolVersion: POSEPOOL_VERSION,
+    config,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
+  };
+  const existing = await stat(dir).catch(() => undefined);
+  if (existing !== undefined) {
+    const isModel = await stat(join(dir, MODEL_FILE)).then(() => true, () => false);
+    if (!existing.isDirectory() || !isModel) fail(dir, undefined, `exists and is not a saved PosePool model; refusing to overwrite it. Choose another path or remove it.`);
+  }
+  const suffix = `${process.pid}-${Date.now().toString(36)}`;
+  const temp = join(dirname(dir), `.${basename(dir)}.tmp-${suffix}`);
+  try {
+    await mkdir(temp, { recursive: true });
+    await writeFile(join(temp, WEIGHTS_FILE), new Uint8Array(data));
+    await writeFile(join(temp, MODEL_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (existing !== undefined) {
+      const old = join(dirname(dir), `.${basename(dir)}.old-${suffix}`);
+      await rename(dir, old);
+      await rename(temp, dir);
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await rename(temp, dir);
+    }
+  } catch (cause) {
+    await rm(temp, { recursive: true, force: true });
+    if (cause instanceof PosePoolError) throw cause;
+    fail(dir, undefined, `could not be written (${(cause as Error).message}).`, cause);
+  }
+}
+
+/**
+ * Loads a model saved by {@link saveGroupedModel}, strictly: unknown keys, unknown component
+ * names, missing or extra weights, wrong shapes or dtypes, a truncated weights file and an
+ * incompatible PosePool version are all errors naming the file and the fix.
+ *
+ * @param dir - the saved model directory
+ * @param registry - must know every component the config names
+ * @returns the model with its saved weights
+ * @throws PosePoolError `E_SERIALIZATION` (or `E_REGISTRY_MISSING` / `E_CONFIG` for the config)
+ * @example
+ * ```ts
+ * const model = await loadGroupedModel('runs/tyk2/model', createRegistry().use(corePlugin).use(combinationsPlugin));
+ * ```
+ */
+export async function loadGroupedModel(dir: string, registry: Registry): Promise<GroupedModel> {
+  const text = await readFile(join(dir, MODEL_FILE), 'utf8').catch((cause: Error) => fail(dir, MODEL_FILE, `cannot be read (${cause.message}). Is this a saved PosePool model directory?`, cause));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    fail(dir, MODEL_FILE, `is not valid JSON (${(cause as Error).message}).`, cause);
+  }
+  const parsed = manifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    fail(dir, MODEL_FILE, `is not a valid PosePool model file: ${problems}.`, parsed.error);
+  }
+  const manifest = parsed.data;
+  if (manifest.formatVersion !== FORMAT_VERSION) {
+    fail(dir, MODEL_FILE, `has format version ${manifest.formatVersion}; this PosePool (${POSEPOOL_VERSION}) reads version ${FORMAT_VERSION}.`);
+  }
+  if (!compatible(manifest.posepoolVersion)) {
+    fail(dir, MODEL_FILE, `was saved by PosePool ${manifest.posepoolVersion}, which is incompatible with this version (${POSEPOOL_VERSION}). Load it with PosePool ${manifest.posepoolVersion}.`);
+  }
+  const group = manifest.weightsManifest[0]!;
+  const weightsFile = group.paths[0]!;
+  const buffer = await readFile(join(dir, weightsFile)).catch((cause: Error) => fail(dir, weightsFile, `cannot be read (${cause.message}).`, cause));
+  const model = buildGroupedModel(manifest.config, registry);
+  try {
+    assignWeights(model, group.weights, buffer, dir, weightsFile);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
+
+function assignWeights(model: GroupedModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, buffer: Buffer, dir: string, file: string): void {
+  const parameters = new Map(model.namedParameters());
+  const saved = new Set(specs.map((s) => s.name));
+  const missing = [...parameters.keys()].filter((name) => !saved.has(name));
+  const extra = specs.map((s) => s.name).filter((name) => !parameters.has(name));
+  if (missing.length > 0 || extra.length > 0) {
+    fail(dir, MODEL_FILE, `weights do not match the model its config describes${missing.length > 0 ? `; missing: ${missing.join(', ')}` : ''}${extra.length > 0 ? `; not in the model: ${extra.join(', ')}` : ''}.`);
+  }
+  for (const spec of specs) {
+    const shape = parameters.get(spec.name)!.shape;
+    if (spec.dtype !== 'float32') fail(dir, MODEL_FILE, `weight '${spec.name}' has dtype ${spec.dtype}; expected float32.`);
+    if (!tf.util.arraysEqual(spec.shape, shape)) fail(dir, MODEL_FILE, `weight '${spec.name}' has shape [${spec.shape.join(', ')}]; the model expects [${shape.join(', ')}].`);
+  }
+  const expectedBytes = specs.reduce((total, s) => total + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
+  if (buffer.byteLength !== expectedBytes) {
+    fail(dir, file, `has ${buffer.byteLength} bytes; the manifest needs ${expectedBytes}. The file is ${buffer.byteLength < expectedBytes ? 'truncated' : 'longer than expected'}; re-save the model.`);
+  }
+  const data = new Uint8Array(buffer.byteLength);
+  data.set(buffer);
+  const tensors = tf.io.decodeWeights(data.buffer, specs as tf.io.WeightsManifestEntry[]);
+  try {
+    for (const [name, tensor] of Object.entries(tensors)) parameters.get(name)!.variable.assign(tensor);
+  } finally {
+    tf.dispose(tensors);
+  }
+}
