@@ -1,0 +1,59 @@
+/**
+ * PosePool core: multi-pose binding-affinity models on TensorFlow.js with the single-pose
+ * backward passes decoupled from the combination's, so training keeps one pose graph in memory.
+ *
+ * @example
+ * ```ts
+ * import { useBackend, createRegistry, corePlugin, GroupedModel, squaredError } from '@posepool/core';
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { useBackend, BACKEND_NAMES, type BackendName } from './backend/backend.js';
+export { registerSegmentSumKernel } from './backend/segment-sum-kernels.js';
+export { assertPoseWeights, type Combination } from './engine/combination.js';
+export { GradientAccumulator, assertGradientMap } from './engine/accumulator.js';
+export {
+  computeGradients,
+  resolveMode,
+  GRADIENT_MODES,
+  type GradientMode,
+  type GradientOptions,
+  type GroupGradients,
+  type MultiPoseModel,
+} from './engine/decoupled.js';
+export { squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
+export { PosePoolError, type PosePoolErrorCode } from './errors.js';
+export { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema, type GroupedModelConfig } from './model/config.js';
+export { Linear } from './model/linear.js';
+export { GroupedModel, Model, representationSizes, type GroupPrediction, type GroupedModelParts, type ModelParts, type Representations } from './model/model.js';
+export { corePlugin } from './model/plugin.js';
+export type { Readout } from './model/readout.js';
+export { PIC50Readout, PKiReadout } from './model/readouts.js';
+export type { Representation } from './model/representation.js';
+export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type InputSizes, type Strategy } from './model/strategy.js';
+export { Module, ModuleGroup, Parameter } from './module.js';
+export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart } from './pose.js';
+export {
+  COMPONENT_KINDS,
+  Registry,
+  configOf,
+  createRegistry,
+  defineComponent,
+  definePlugin,
+  type CombinationOptionsMap,
+  type ComponentConfig,
+  type ComponentDefinition,
+  type ComponentKind,
+  type ComponentOptionsMaps,
+  type ComponentTypes,
+  type CreateContexts,
+  type KnownName,
+  type Plugin,
+  type ReadoutOptionsMap,
+  type RegisterOptions,
+  type RepresentationOptionsMap,
+  type StrategyOptionsMap,
+} from './registry/registry.js';
+export { loadGroupedModel, saveGroupedModel, MODEL_FILE, WEIGHTS_FILE } from './serialization/model-directory.js';
+export { POSEPOOL_VERSION } from './version.js';

@@ -1,0 +1,17 @@
+/**
+ * The checks PosePool runs on its own components, for plugin authors: combinations against
+ * closed forms, autodiff and float64 central differences; decoupled gradients against the
+ * naive full graph; plus a small message-passing representation and seeded random poses.
+ *
+ * @example
+ * ```ts
+ * import { checkCombination, checkDecoupledGradients } from '@posepool/core/testing';
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { checkCombination, centralDifferences, type CheckResult, type CombinationCheckOptions } from './check-combination.js';
+export { checkDecoupledGradients, gradientErrors, CHECK_LOSSES, type GradientCheckOptions } from './check-gradients.js';
+export { randomCompound, randomPose, seededRandom, type RandomPoseOptions } from './random.js';
+export { ToyMessagePassing, toyMessagePassing, toyMessagePassingOptions, type ToyMessagePassingOptions } from './toy-representation.js';
+export { testingPlugin } from './plugin.js';
