@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 export { useBackend, BACKEND_NAMES, type BackendName } from './backend/backend.js';
-export { registerSegmentSumKernel } from './backend/segment-sum-kernels.js';
+export { registerPosePoolKernels } from './backend/kernels.js';
 export { assertPoseWeights, type Combination } from './engine/combination.js';
 export { GradientAccumulator, assertGradientMap } from './engine/accumulator.js';
 export {
@@ -31,7 +31,7 @@ export { corePlugin } from './model/plugin.js';
 export type { Readout } from './model/readout.js';
 export { PIC50Readout, PKiReadout } from './model/readouts.js';
 export type { Representation } from './model/representation.js';
-export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type InputSizes, type Strategy } from './model/strategy.js';
+export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type InputSizes, type Strategy, type StrategyOptions } from './model/strategy.js';
 export { Module, ModuleGroup, Parameter } from './module.js';
 export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart } from './pose.js';
 export {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
-import { registerSegmentSumKernel } from './segment-sum-kernels.js';
+import { registerPosePoolKernels } from './kernels.js';
 
 /**
  * Backends PosePool can run on.
@@ -45,7 +45,7 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
 
 /**
  * Selects the TF.js backend PosePool computes on, loading it first if needed and registering
- * the kernels PosePool adds to it (see {@link registerSegmentSumKernel}).
+ * the kernels PosePool adds to it (see {@link registerPosePoolKernels}).
  *
  * @param name - the backend; `wasm` when omitted
  * @returns the name of the active backend
@@ -61,7 +61,7 @@ export async function useBackend(name: BackendName = 'wasm'): Promise<BackendNam
     throw new PosePoolError('E_BACKEND', `Unknown backend '${String(name)}'. Valid backends: ${BACKEND_NAMES.join(', ')}.`);
   }
   await loadBackendPackage(name);
-  registerSegmentSumKernel(name);
+  registerPosePoolKernels(name);
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);

@@ -80,3 +80,72 @@ describe('UnsortedSegmentSum kernels', () => {
     });
   }
 });
+
+describe('wasm fast paths agree with the CPU backend', () => {
+  afterAll(async () => {
+    await useBackend('wasm');
+  });
+
+  async function both<T>(f: () => T): Promise<[T, T]> {
+    const wasm = await onBackend('wasm', f);
+    const cpu = await onBackend('cpu', f);
+    return [wasm, cpu];
+  }
+  const maxDiff = (a: number[], b: number[]): number => Math.max(0, ...a.map((v, i) => Math.abs(v - b[i]!)));
+  const data = (shape: number[], seed: number): tf.Tensor => {
+    const r = seededRandom(seed);
+    return tf.tensor(Array.from({ length: shape.reduce((p, d) => p * d, 1) }, () => r() * 2 - 1), shape);
+  };
+
+  for (const [transposeA, transposeB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    it(`matMul, transposeA=${transposeA}, transposeB=${transposeB}, batched and not`, async () => {
+      const [wasm, cpu] = await both(() =>
+        tf.tidy(() => {
+          const a = data(transposeA ? [2, 5, 7] : [2, 7, 5], 1);
+          const b = data(transposeB ? [2, 3, 5] : [2, 5, 3], 2);
+          const a2 = data(transposeA ? [50, 300] : [300, 50], 3);
+          const b2 = data(transposeB ? [64, 50] : [50, 64], 4);
+          return [...tf.matMul(a, b, transposeA, transposeB).dataSync(), ...tf.matMul(a2, b2, transposeA, transposeB).dataSync()];
+        }),
+      );
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('gather along axis 0 with 1-D and 2-D indices, and other axes through the original kernel', async () => {
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => {
+        const x = data([6, 4, 3], 5);
+        return [
+          ...tf.gather(x, tf.tensor1d([5, 0, 0, 3], 'int32')).dataSync(),
+          ...tf.gather(x, tf.tensor2d([[1, 2], [2, 1]], [2, 2], 'int32')).dataSync(),
+          ...tf.gather(x, tf.tensor1d([2, 0], 'int32'), 1).dataSync(),
+          ...tf.gather(tf.tensor1d([4, 5, 6], 'int32'), tf.tensor1d([2, 2], 'int32')).dataSync(),
+        ];
+      }),
+    );
+    expect(wasm).toEqual(cpu);
+  });
+
+  it('gather rejects an index out of range', async () => {
+    await useBackend('wasm');
+    expect(() => tf.tidy(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], 'int32')))).toThrow('GatherV2: the index value 3 is not in [0, 2]');
+  });
+
+  it('a clone shares storage safely: it outlives its source and ignores later variable updates', async () => {
+    await useBackend('wasm');
+    const v = tf.variable(tf.tensor1d([1, 2, 3]));
+    const copy = v.clone();
+    v.assign(tf.tensor1d([7, 8, 9]));
+    v.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1, 2, 3]);
+    copy.dispose();
+  });
+
+  it('the segment-sum gradient gives zero to rows with dropped (negative) ids on cpu', async () => {
+    const grad = await onBackend('cpu', () =>
+      tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.unsortedSegmentSum(x, tf.tensor1d([1, -1, 0], 'int32'), 2))(tf.ones([3, 2]), tf.tensor2d([[1, 2], [3, 4]])).dataSync())),
+    );
+    expect(grad).toEqual([3, 4, 0, 0, 1, 2]);
+  });
+});

@@ -76,26 +76,36 @@ const wasmSegmentSum: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   }
 };
 
-const KERNELS: Record<string, tf.KernelFunc> = { cpu: cpuSegmentSum, wasm: wasmSegmentSum };
+/** PosePool's `UnsortedSegmentSum` per backend. */
+export const segmentSumKernels: Record<string, tf.KernelFunc> = { cpu: cpuSegmentSum, wasm: wasmSegmentSum };
+
+/** Whether every id is ≥ 0, read cheaply where tensors live in main memory (else: unknown). */
+function knownNonNegative(ids: tf.Tensor): boolean {
+  const backend = tf.getBackend();
+  return (backend === 'wasm' || backend === 'cpu') && (ids.dataSync() as Int32Array).every((id) => id >= 0);
+}
 
 /**
- * Registers PosePool's `UnsortedSegmentSum` kernel for `backendName` when PosePool has one
- * for it (`wasm`, `cpu`); other backends keep their own. Idempotent.
- * {@link useBackend} calls it; call it yourself only if you select backends with `tf.setBackend`.
- *
- * @param backendName - a TF.js backend name
- * @returns whether a PosePool kernel is now registered for that backend
- * @example
- * ```ts
- * await tf.setBackend('wasm');
- * registerSegmentSumKernel('wasm');
- * ```
+ * The gradient of `UnsortedSegmentSum`: a gather of dy by segment id, zero for dropped
+ * (negative) ids. tfjs's own builds four full-size temporaries (ones, logicalAnd, zerosLike,
+ * where) per call, which cost as much as the gather itself in message-passing backward
+ * passes; here it is one gather when the ids are known to be non-negative (neighbour lists),
+ * else a gather and one masking multiply.
  */
-export function registerSegmentSumKernel(backendName: string): boolean {
-  const kernelFunc = KERNELS[backendName];
-  if (kernelFunc === undefined) return false;
-  if (tf.getKernel(KERNEL, backendName)?.kernelFunc === kernelFunc) return true;
-  if (tf.getKernel(KERNEL, backendName) !== undefined) tf.unregisterKernel(KERNEL, backendName);
-  tf.registerKernel({ kernelName: KERNEL, backendName, kernelFunc });
-  return true;
-}
+export const segmentSumGradient: tf.GradConfig = {
+  kernelName: KERNEL,
+  inputsToSave: ['segmentIds'],
+  gradFunc: (dy, saved) => {
+    const [segmentIds] = saved as [tf.Tensor];
+    const gradient = Array.isArray(dy) ? dy[0]! : dy;
+    return {
+      x: () =>
+        tf.tidy(() => {
+          if (knownNonNegative(segmentIds)) return tf.gather(gradient, segmentIds);
+          const rows = tf.gather(gradient, tf.maximum(segmentIds, tf.scalar(0, 'int32')));
+          const kept = tf.greaterEqual(segmentIds, 0).cast('float32');
+          return rows.mul(kept.reshape([...kept.shape, ...new Array<number>(rows.rank - kept.rank).fill(1)]));
+        }),
+    };
+  },
+};

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * Faster wasm kernels for operations message-passing models run on every edge, where tfjs
+ * 4.22's wasm backend is slow (measured on a 9728 × 64 edge tensor, 2-core machine):
+ *
+ * - `Identity` copies its input, and TF.js clones every tensor it saves for a backward pass;
+ *   here it shares the buffer by reference count, as the CPU backend does (TF.js never writes
+ *   into a tensor's buffer).
+ * - `BatchMatMul` with `transposeA`/`transposeB` runs 3–4× slower than without; here the
+ *   transposed operand is materialised first (a copy far cheaper than the difference).
+ * - `GatherV2` along axis 0 (neighbour lists) checks indices with a closure per index and
+ *   gathers with generic strides (~26 ms); here it is a bounds check and row copies in JS.
+ *
+ * Each falls back to the original kernel outside its fast path.
+ */
+
+interface WasmBackend {
+  incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  readSync(dataId: object): ArrayLike<number>;
+}
+
+type Kernel = (args: { inputs: Record<string, tf.TensorInfo>; backend: unknown; attrs?: Record<string, unknown> }) => tf.TensorInfo;
+
+const originals = new Map<string, tf.KernelConfig>();
+
+function original(name: string): Kernel {
+  const kernel = originals.get(name);
+  if (kernel === undefined) throw new Error(`PosePool: original wasm kernel '${name}' was not captured.`);
+  return kernel.kernelFunc as unknown as Kernel;
+}
+
+const identity: Kernel = ({ inputs, backend }) => {
+  const x = inputs.x!;
+  if (x.dtype === 'string') return original('Identity')({ inputs, backend });
+  (backend as WasmBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+};
+
+/** Swaps the last two axes through the wasm Transpose kernel. */
+function transposeLast(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  const perm = x.shape.map((_, i) => i);
+  const rank = perm.length;
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1]!, perm[rank - 2]!];
+  return tf.getKernel('Transpose', 'wasm')!.kernelFunc({ inputs: { x }, backend: backend as tf.KernelBackend, attrs: { perm } }) as tf.TensorInfo;
+}
+
+const batchMatMul: Kernel = ({ inputs, backend, attrs = {} }) => {
+  const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+  if (!transposeA && !transposeB) return original('BatchMatMul')({ inputs, backend, attrs });
+  const a = transposeA ? transposeLast(inputs.a!, backend) : inputs.a!;
+  const b = transposeB ? transposeLast(inputs.b!, backend) : inputs.b!;
+  try {
+    return original('BatchMatMul')({ inputs: { a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+  } finally {
+    if (transposeA) (backend as WasmBackend).disposeData(a.dataId);
+    if (transposeB) (backend as WasmBackend).disposeData(b.dataId);
+  }
+};
+
+const gatherV2: Kernel = (args) => {
+  const { inputs, backend, attrs = {} } = args;
+  const { x, indices } = inputs as { x: tf.TensorInfo; indices: tf.TensorInfo };
+  const { axis, batchDims } = attrs as { axis: number; batchDims: number };
+  const axis0 = axis === 0 || axis === -x.shape.length;
+  if (!axis0 || batchDims !== 0 || (x.dtype !== 'float32' && x.dtype !== 'int32') || x.shape.length === 0) return original('GatherV2')(args);
+  const wasm = backend as WasmBackend;
+  const rows = x.shape[0]!;
+  const rowSize = x.shape.slice(1).reduce((p, d) => p * d, 1);
+  const ids = wasm.readSync(indices.dataId);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (!(id >= 0 && id < rows)) throw new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
+  }
+  const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+  // Views only after the allocation: growing the wasm heap detaches older views.
+  const source = wasm.typedArrayFromHeap(x);
+  const target = wasm.typedArrayFromHeap(out);
+  for (let i = 0; i < ids.length; i++) {
+    const from = ids[i]! * rowSize;
+    const to = i * rowSize;
+    for (let k = 0; k < rowSize; k++) target[to + k] = source[from + k]!;
+  }
+  return out;
+};
+
+/** The replacement kernels, by kernel name. */
+export const wasmFastPaths: Record<string, Kernel> = { Identity: identity, BatchMatMul: batchMatMul, GatherV2: gatherV2 };
+
+/**
+ * Remembers the wasm backend's own kernel before it is replaced (once; idempotent).
+ *
+ * @returns its config: a replacement keeps its `setupFunc`, which binds the wasm functions
+ *   the original calls when the backend initialises
+ */
+export function captureOriginal(name: string): tf.KernelConfig {
+  const captured = originals.get(name);
+  if (captured !== undefined) return captured;
+  const kernel = tf.getKernel(name, 'wasm');
+  if (kernel === undefined) throw new Error(`PosePool: the wasm backend has no '${name}' kernel to speed up; is @tensorflow/tfjs-backend-wasm 4.22 loaded?`);
+  originals.set(name, kernel);
+  return kernel;
+}
