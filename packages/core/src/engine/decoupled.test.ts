@@ -52,7 +52,7 @@ class BrokenWeights extends Module implements Combination {
 
 function toyModel(combination: Combination, seed = 1): GroupedModel {
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
-  return new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 8 }), combination });
+  return new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 8 }, { seed }), combination });
 }
 
 const live: GroupedModel[] = [];

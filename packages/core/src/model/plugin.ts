@@ -5,6 +5,12 @@ import { PIC50Readout, PKiReadout } from './readouts.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy } from './strategy.js';
 
 const noOptions = z.object({}).strict();
+const strategyOptions = z
+  .object({
+    /** Seed of the heads' initialisation (random when absent). */
+    seed: z.number().int().optional(),
+  })
+  .strict();
 
 const pic50Options = z
   .object({
@@ -20,10 +26,10 @@ const pic50Options = z
 
 declare module '../registry/registry.js' {
   interface StrategyOptionsMap {
-    'complex-only': Record<string, never>;
-    delta: Record<string, never>;
-    'split-delta': Record<string, never>;
-    concat: Record<string, never>;
+    'complex-only': z.input<typeof strategyOptions>;
+    delta: z.input<typeof strategyOptions>;
+    'split-delta': z.input<typeof strategyOptions>;
+    concat: z.input<typeof strategyOptions>;
   }
   interface ReadoutOptionsMap {
     pic50: z.input<typeof pic50Options>;
@@ -48,29 +54,29 @@ export const corePlugin = definePlugin({
       kind: 'strategy',
       name: 'complex-only',
       description: 'Linear energy head on the complex representation.',
-      options: noOptions,
-      create: (_, { inputSizes }) => new ComplexOnlyStrategy(inputSizes),
+      options: strategyOptions,
+      create: (options, { inputSizes }) => new ComplexOnlyStrategy(inputSizes, options),
     }),
     defineComponent({
       kind: 'strategy',
       name: 'delta',
       description: 'E(complex) − E(protein) − E(ligand) with one shared energy head.',
-      options: noOptions,
-      create: (_, { inputSizes }) => new DeltaStrategy(inputSizes),
+      options: strategyOptions,
+      create: (options, { inputSizes }) => new DeltaStrategy(inputSizes, options),
     }),
     defineComponent({
       kind: 'strategy',
       name: 'split-delta',
       description: 'E(complex) − E(protein) − E(ligand) with one energy head per part (for separate representations).',
-      options: noOptions,
-      create: (_, { inputSizes }) => new DeltaStrategy(inputSizes, { split: true }),
+      options: strategyOptions,
+      create: (options, { inputSizes }) => new DeltaStrategy(inputSizes, { ...options, split: true }),
     }),
     defineComponent({
       kind: 'strategy',
       name: 'concat',
       description: 'Linear layer on complex ⊕ (protein ⊕ ligand summed over permutations).',
-      options: noOptions,
-      create: (_, { inputSizes }) => new ConcatStrategy(inputSizes),
+      options: strategyOptions,
+      create: (options, { inputSizes }) => new ConcatStrategy(inputSizes, options),
     }),
     defineComponent({
       kind: 'readout',

@@ -27,6 +27,15 @@ export interface Strategy extends Module {
 /** Output sizes of the representation of each part. */
 export type InputSizes = Partial<Record<PosePart, number>>;
 
+/** Options every standard strategy takes. */
+export interface StrategyOptions {
+  /** Seed of the heads' initialisation (random when absent). */
+  seed?: number;
+}
+
+/** Seeds for the i-th head, or undefined for random initialisation. */
+const headInit = (options: StrategyOptions, i: number): { seed?: number } => (options.seed === undefined ? {} : { seed: options.seed + 2 * i });
+
 function sizeOf(sizes: InputSizes, part: PosePart, strategy: string): number {
   const size = sizes[part];
   if (size === undefined) throw new PosePoolError('E_CONFIG', `Strategy '${strategy}' needs a representation of the ${part} part, but the model has none.`);
@@ -54,10 +63,13 @@ export class ComplexOnlyStrategy extends Module implements Strategy {
   /** The energy head. */
   readonly head: Linear;
 
-  /** @param sizes - representation size of the complex */
-  constructor(sizes: InputSizes) {
+  /**
+   * @param sizes - representation size of the complex
+   * @param options - initialisation seed
+   */
+  constructor(sizes: InputSizes, options: StrategyOptions = {}) {
     super();
-    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'complex', 'complex-only'), 1));
+    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'complex', 'complex-only'), 1, headInit(options, 0)));
   }
 
   apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
@@ -81,17 +93,17 @@ export class DeltaStrategy extends Module implements Strategy {
 
   /**
    * @param sizes - representation size of each part
-   * @param options - `split`: one energy head per part
+   * @param options - `split`: one energy head per part; initialisation seed
    */
-  constructor(sizes: InputSizes, options: { split?: boolean } = {}) {
+  constructor(sizes: InputSizes, options: StrategyOptions & { split?: boolean } = {}) {
     super();
     const name = options.split === true ? 'split-delta' : 'delta';
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, name)) as [number, number, number];
     if (options.split === true) {
       this.#heads = {
-        complex: this.addModule('complex_head', new Linear(c, 1)),
-        protein: this.addModule('protein_head', new Linear(p, 1)),
-        ligand: this.addModule('ligand_head', new Linear(l, 1)),
+        complex: this.addModule('complex_head', new Linear(c, 1, headInit(options, 0))),
+        protein: this.addModule('protein_head', new Linear(p, 1, headInit(options, 1))),
+        ligand: this.addModule('ligand_head', new Linear(l, 1, headInit(options, 2))),
       };
     } else {
       if (c !== p || c !== l) {
@@ -100,7 +112,7 @@ export class DeltaStrategy extends Module implements Strategy {
           `Strategy 'delta' shares one energy head, so the complex, protein and ligand representations must have one size (got ${c}, ${p}, ${l}). Use 'split-delta' for separate heads.`,
         );
       }
-      const head = this.addModule('head', new Linear(c, 1));
+      const head = this.addModule('head', new Linear(c, 1, headInit(options, 0)));
       this.#heads = { complex: head, protein: head, ligand: head };
     }
   }
@@ -127,12 +139,15 @@ export class ConcatStrategy extends Module implements Strategy {
   /** Linear layer from 3 × size to 1. */
   readonly reduce: Linear;
 
-  /** @param sizes - representation size of each part (protein and ligand must match) */
-  constructor(sizes: InputSizes) {
+  /**
+   * @param sizes - representation size of each part (protein and ligand must match)
+   * @param options - initialisation seed
+   */
+  constructor(sizes: InputSizes, options: StrategyOptions = {}) {
     super();
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, 'concat')) as [number, number, number];
     if (p !== l) throw new PosePoolError('E_CONFIG', `Strategy 'concat' sums protein ⊕ ligand over permutations, so both representations must have one size (got ${p}, ${l}).`);
-    this.reduce = this.addModule('reduce', new Linear(c + p + l, 1));
+    this.reduce = this.addModule('reduce', new Linear(c + p + l, 1, headInit(options, 0)));
   }
 
   apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {

@@ -83,7 +83,7 @@ export function checkDecoupledGradients(createCombination: () => Combination, op
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
   const model = new GroupedModel({
     representation,
-    strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }),
+    strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed }),
     combination: createCombination(),
     ...(options.createPoseReadout && { poseReadout: options.createPoseReadout() }),
     ...(options.createReadout && { readout: options.createReadout() }),
