@@ -1,0 +1,48 @@
+// Helpers shared by the benchmark scripts: timing, atomic result files, the shared data folder.
+import { existsSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** `../shared` beside the repository (benchmarks only; users and tests never need it). */
+export const SHARED_DIR = resolve(here, '..', '..', 'shared');
+
+/** @returns the path under `../shared`, or undefined (with a notice) when it is missing */
+export function sharedPath(...parts: string[]): string | undefined {
+  const path = join(SHARED_DIR, ...parts);
+  if (existsSync(path)) return path;
+  console.warn(`note: ${path} is missing; falling back to synthetic data (figures are not comparable to the committed ones).`);
+  return undefined;
+}
+
+/** @returns the median of `values` */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** @returns milliseconds `f` took */
+export function timeMs(f: () => void): number {
+  const start = performance.now();
+  f();
+  return performance.now() - start;
+}
+
+/** Facts about this machine, stored with every result. */
+export function machine(): Record<string, unknown> {
+  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: process.platform };
+}
+
+/** Writes `bench/results/<name>.json` atomically (temp file + rename) and returns its path. */
+export async function writeResult(name: string, result: unknown): Promise<string> {
+  const path = join(here, 'results', `${name}.json`);
+  await mkdir(dirname(path), { recursive: true });
+  const temp = `${path}.tmp-${process.pid}`;
+  await writeFile(temp, `${JSON.stringify(result, null, 2)}\n`);
+  await rename(temp, path);
+  return path;
+}
