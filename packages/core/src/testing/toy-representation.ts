@@ -44,7 +44,7 @@ const graphs = new WeakMap<Pose, Map<string, Graph>>();
  * A small SchNet-like message-passing representation for tests and benchmarks of the engine:
  * atom embeddings, Gaussian-expanded distances over a neighbour list, and per layer
  * `h ← h + tanh(W · Σ_j h_j ⊙ filter(d_ij))` (gather + segment-sum, so gradients and memory
- * behave like the real architectures), then Σ_atoms tanh(out(h)). Its neighbour list is a
+ * behave like the real architectures), then the mean over atoms of tanh(out(h)). Its neighbour list is a
  * plain O(n²) scan, cached per pose: fine for test poses, not meant for production.
  *
  * @example
@@ -91,7 +91,7 @@ export class ToyMessagePassing extends Module implements Representation {
           h = h.add(tf.tanh(this.#updates[l]!.apply(aggregated)));
         });
       }
-      return tf.tanh(this.#output.apply(h)).sum(0).reshape([hidden]) as tf.Tensor1D;
+      return tf.tanh(this.#output.apply(h)).mean(0).reshape([hidden]) as tf.Tensor1D;
     });
   }
 
