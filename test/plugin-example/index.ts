@@ -1,0 +1,49 @@
+// A combination plugin as a third party would publish it (`posepool-plugin-softmean`):
+// only @posepool/core's public API, a zod schema, typed options by module augmentation.
+import * as tf from '@tensorflow/tfjs';
+import { Module, defineComponent, definePlugin, type Combination } from '@posepool/core';
+import { z } from 'zod';
+
+/** Power mean of positive predictions: h = (mean ŷ_i^p)^(1/p). */
+export class PowerMean extends Module implements Combination {
+  constructor(readonly power: number) {
+    super();
+  }
+  combine(y: tf.Tensor1D): tf.Scalar {
+    return this.#powerMean(y);
+  }
+  poseWeights(y: tf.Tensor1D): tf.Tensor1D {
+    // ∂h/∂ŷ_i = h^(1−p) ŷ_i^(p−1) / N
+    return tf.tidy(() => {
+      const h = this.#powerMean(y);
+      return tf.pow(y, this.power - 1).mul(tf.pow(h, 1 - this.power)).div(y.size) as tf.Tensor1D;
+    });
+  }
+  #powerMean(y: tf.Tensor1D): tf.Scalar {
+    return tf.tidy(() => tf.mean(tf.pow(y, this.power)).pow(1 / this.power) as tf.Scalar);
+  }
+  combineReference(y: readonly number[]): number {
+    return (y.reduce((s, v) => s + v ** this.power, 0) / y.length) ** (1 / this.power);
+  }
+}
+
+export const powerMeanOptions = z.object({ power: z.number().min(1).default(2) }).strict();
+
+declare module '@posepool/core' {
+  interface CombinationOptionsMap {
+    'power-mean': z.input<typeof powerMeanOptions>;
+  }
+}
+
+export const powerMeanPlugin = definePlugin({
+  name: 'posepool-plugin-power-mean',
+  components: [
+    defineComponent({
+      kind: 'combination',
+      name: 'power-mean',
+      description: 'Power mean (mean ŷ^p)^(1/p) of positive pose predictions.',
+      options: powerMeanOptions,
+      create: ({ power }) => new PowerMean(power),
+    }),
+  ],
+});

@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+
+import { usageExample } from '../examples/usage.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('README', () => {
+  it('shows examples/usage.ts verbatim', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const example = readFileSync(join(root, 'examples', 'usage.ts'), 'utf8').split('\n').slice(1).join('\n').trim();
+    expect(readme).toContain(example);
+  });
+
+  it('runs its usage example without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const losses = await usageExample();
+    expect(losses).toHaveLength(3);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('plugin guide', () => {
+  it('shows test/plugin-example/index.ts verbatim', () => {
+    const guide = readFileSync(join(root, 'docs', 'guides', 'writing-a-combination.md'), 'utf8');
+    expect(guide).toContain(readFileSync(join(root, 'test', 'plugin-example', 'index.ts'), 'utf8').trim());
+  });
+});

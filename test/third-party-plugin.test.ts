@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+import { buildGroupedModel, configOf, corePlugin, createRegistry, loadGroupedModel, saveGroupedModel } from '@posepool/core';
+import { checkCombination, checkDecoupledGradients, randomCompound, testingPlugin } from '@posepool/core/testing';
+import { combinationsPlugin } from '@posepool/combinations';
+import { describe, expect, it } from 'vitest';
+
+import { PowerMean, powerMeanPlugin } from './plugin-example/index.js';
+
+describe('a third-party combination plugin', () => {
+  const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(testingPlugin).use(powerMeanPlugin);
+
+  it('registers beside the first-party plugins with typed, validated options', () => {
+    const combination = registry.create('combination', 'power-mean', { power: 3 });
+    expect(configOf(combination)).toEqual({ name: 'power-mean', options: { power: 3 } });
+    expect(() => registry.create('combination', 'power-mean', { power: 0.5 })).toThrow(/Invalid options for combination 'power-mean': power: Too small/);
+    expect(() => createRegistry().use(powerMeanPlugin).use(powerMeanPlugin)).toThrow(/already registered/);
+    combination.dispose();
+  });
+
+  it('passes the same harness as the first-party combinations', () => {
+    // Power means need positive predictions: shift the harness's spread away from zero through a wrapper.
+    class Shifted extends PowerMean {
+      override combine(y: tf.Tensor1D): tf.Scalar {
+        return tf.tidy(() => super.combine(y.add(5) as tf.Tensor1D));
+      }
+      override poseWeights(y: tf.Tensor1D): tf.Tensor1D {
+        return tf.tidy(() => super.poseWeights(y.add(5) as tf.Tensor1D));
+      }
+      override combineReference(y: readonly number[]): number {
+        return super.combineReference(y.map((v) => v + 5));
+      }
+    }
+    checkCombination(new Shifted(3), { extreme: 4 });
+    checkDecoupledGradients(() => new Shifted(2));
+  });
+
+  it('saves and loads through the registry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-plugin-'));
+    const model = buildGroupedModel(
+      {
+        representation: { name: 'toy-message-passing', options: { hidden: 8, layers: 1 } },
+        strategy: { name: 'complex-only', options: { seed: 1 } },
+        poseReadout: { name: 'pki' },
+        combination: { name: 'power-mean', options: { power: 2 } },
+      },
+      registry,
+    );
+    const compound = randomCompound({ poses: 3, atoms: 10 });
+    await saveGroupedModel(model, join(dir, 'model'));
+    const loaded = await loadGroupedModel(join(dir, 'model'), registry);
+    expect(loaded.predict(compound)).toEqual(model.predict(compound));
+    await expect(loadGroupedModel(join(dir, 'model'), createRegistry().use(corePlugin).use(testingPlugin))).rejects.toThrow(/combination 'power-mean' is not registered/);
+    model.dispose();
+    loaded.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
