@@ -47,6 +47,7 @@ export {
   type ComponentKind,
   type ComponentOptionsMaps,
   type ComponentTypes,
+  type ContextArg,
   type CreateContexts,
   type KnownName,
   type Plugin,

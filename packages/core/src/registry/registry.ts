@@ -169,7 +169,8 @@ export function configOf(component: object): ComponentConfig | undefined {
   return configs.get(component);
 }
 
-type ContextArg<K extends ComponentKind> = Record<string, never> extends CreateContexts[K] ? [context?: CreateContexts[K]] : [context: CreateContexts[K]];
+/** The `context` argument of {@link Registry.create}: optional for kinds whose factories need none. */
+export type ContextArg<K extends ComponentKind> = Record<string, never> extends CreateContexts[K] ? [context?: CreateContexts[K]] : [context: CreateContexts[K]];
 
 /**
  * Names components and builds them from validated options. Create one with
