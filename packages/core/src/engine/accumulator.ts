@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PosePoolError } from '../errors.js';
 
 /**
- * Checks a gradient map: one entry per variable, with the variable's shape and finite values.
+ * Checks a gradient map: one entry per variable, with the variable's shape, and nothing else.
  *
  * @param grads - gradients keyed by variable name
  * @param variables - the variables they are for

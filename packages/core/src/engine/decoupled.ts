@@ -110,7 +110,7 @@ function runHead(model: MultiPoseModel, compound: Compound, loss: Loss, predicti
   const bad = predictions.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
   const combinationVars = model.combination.variables().filter((v) => v.trainable);
-  const readoutVars = model.headVariables().filter((v) => !combinationVars.includes(v));
+  const readoutVars = model.headVariables().filter((v) => v.trainable && !combinationVars.includes(v));
   return tf.tidy(() => {
     const y = tf.tensor1d(predictions);
     // One pass over h gives dh/dφ and, when the combination has no closed form, w = dh/dŷ.
