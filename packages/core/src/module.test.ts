@@ -60,9 +60,25 @@ describe('Module', () => {
     expect(Math.max(...(a.weight.variable.dataSync() as Float32Array).map(Math.abs))).toBeLessThanOrEqual(0.5);
     const y = tf.tidy(() => a.apply(tf.tensor2d([[1, 2, 3, 4]])).arraySync() as number[][]);
     const w = a.weight.variable.arraySync() as number[][];
-    const bias = a.bias.variable.arraySync() as number[];
+    const bias = a.bias!.variable.arraySync() as number[];
     expect(y[0]![1]).toBeCloseTo(w[1]!.reduce((s, v, i) => s + v * (i + 1), 0) + bias[1]!, 5);
     a.dispose();
     b.dispose();
+  });
+});
+
+describe('Linear', () => {
+  it('supports bias-free layers and Glorot-uniform initialisation with zero bias (PyG)', () => {
+    const noBias = new Linear(4, 3, { bias: false, seed: 1 });
+    expect(noBias.namedParameters().map(([p]) => p)).toEqual(['weight']);
+    const xavier = new Linear(40, 10, { scheme: 'xavier', seed: 2 });
+    const bound = Math.sqrt(6 / 50);
+    expect(Math.max(...Array.from(xavier.weight.variable.dataSync(), Math.abs))).toBeLessThanOrEqual(bound);
+    expect(Math.max(...Array.from(xavier.weight.variable.dataSync(), Math.abs))).toBeGreaterThan(bound / 2);
+    expect(Array.from(xavier.bias!.variable.dataSync()).every((b) => b === 0)).toBe(true);
+    const y = tf.tidy(() => Array.from(noBias.apply(tf.tensor1d([1, 0, 0, 0])).dataSync()));
+    expect(y).toEqual((noBias.weight.variable.arraySync() as number[][]).map((row) => row[0]));
+    noBias.dispose();
+    xavier.dispose();
   });
 });
