@@ -51,7 +51,7 @@ const model = buildGroupedModel(config, registry);
 // Start the energy head at the ΔG of the mean training pK, so training learns the differences.
 const meanPK = train.reduce((s, c) => s + c.target!, 0) / train.length;
 const bias = model.namedParameters().find(([path]) => path === 'strategy.head.bias')![1].variable;
-bias.assign(tf.tensor1d([-Math.LN10 * meanPK]));
+tf.tidy(() => bias.assign(tf.tensor1d([-Math.LN10 * meanPK])));
 console.log(`model: ${model.countParameters()} parameters; combination ${model.combinationName}; gradient mode auto`);
 
 const rmse = (m: GroupedModel, set: Compound[]): number => Math.sqrt(set.reduce((s, c) => s + (m.predict(c).combined - c.target!) ** 2, 0) / set.length);

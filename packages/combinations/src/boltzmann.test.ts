@@ -32,7 +32,9 @@ describe('boltzmann', () => {
 describe('learned-boltzmann', () => {
   it('passes the harness, including dh/d(log T) against central differences', () => {
     const c = new LearnedBoltzmannCombination({ initialTemperature: 0.8 });
+    const before = tf.memory().numTensors;
     const results = checkCombination(c);
+    expect(tf.memory().numTensors).toBe(before);
     expect(results.some((r) => r.name.startsWith('dh/dlog_temperature'))).toBe(true);
     c.dispose();
   });

@@ -25,6 +25,7 @@ export {
 export { squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema, type GroupedModelConfig } from './model/config.js';
+export { Embedding } from './model/embedding.js';
 export { Linear, type LinearInit } from './model/linear.js';
 export { GroupedModel, Model, representationSizes, type GroupPrediction, type GroupedModelParts, type ModelParts, type Representations } from './model/model.js';
 export { corePlugin } from './model/plugin.js';

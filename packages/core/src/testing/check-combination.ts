@@ -133,7 +133,7 @@ export function checkCombination(combination: Combination, options: CombinationC
         const evaluate = (delta: number): [number, number] => {
           const values = [...base];
           values[k] = base[k]! + delta;
-          variable.assign(tf.tensor(values, variable.shape));
+          tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
           return [variable.dataSync()[k]!, reference(Array.from(y.dataSync()))];
         };
         const [xPlus, hPlus] = evaluate(1e-3 * Math.max(1, Math.abs(base[k]!)));
