@@ -1,0 +1,16 @@
+/**
+ * Single-pose architectures for PosePool: SchNet with PyTorch Geometric's semantics and a
+ * state-dict importer, and cell-list neighbour lists.
+ *
+ * @example
+ * ```ts
+ * import { modelsPlugin, SchNet } from '@posepool/models';
+ * const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(modelsPlugin);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { poseRadiusGraph, radiusGraph, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
+export { modelsPlugin, schnet } from './plugin.js';
+export { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict, type StateDictLayout } from './schnet/pyg-import.js';
+export { SchNet, schNetOptions, type SchNetOptions } from './schnet/schnet.js';

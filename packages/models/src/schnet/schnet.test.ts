@@ -1,0 +1,138 @@
+import { readFileSync } from 'node:fs';
+
+import * as tf from '@tensorflow/tfjs';
+import { ComplexOnlyStrategy, DeltaStrategy, GroupedModel, Model, Module, type Combination, type Pose } from '@posepool/core';
+import { assertGradientsMatch, randomCompound, CHECK_LOSSES } from '@posepool/core/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
+import { SchNet } from './schnet.js';
+
+interface FixturePose {
+  z: number[];
+  pos: number[][];
+  lig: boolean[];
+}
+interface FixtureOutputs {
+  representation: number[];
+  representation_f64: number[];
+  mtenn_complex_pred: number;
+  mtenn_complex_pred_f64: number;
+  mtenn_delta_pred: number;
+  mtenn_delta_pred_f64: number;
+  h_embedding: number[][];
+  h_after_interaction: number[][][];
+  grad_mtenn_complex_pred: Record<string, unknown>;
+  max_abs_diff_f32_vs_f64: Record<string, number>;
+}
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/pyg-schnet-small.json', import.meta.url), 'utf8')) as {
+  poses: Record<string, FixturePose>;
+  models: { small: { state_dict: StateDict; num_parameters: number; outputs: Record<string, FixtureOutputs>; hyperparameters: { max_num_neighbors: number } } };
+};
+const small = fixture.models.small;
+const toPose = (p: FixturePose): Pose => ({ z: Int32Array.from(p.z), pos: Float32Array.from(p.pos.flat()), ligandMask: Uint8Array.from(p.lig, Number) });
+const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
+
+function pygModel(strategy: 'complex' | 'delta'): Model {
+  const schnet = new SchNet({ ...schNetOptionsFromStateDict(small.state_dict), maxNumNeighbors: small.hyperparameters.max_num_neighbors, seed: 0 });
+  const sizes = { complex: schnet.outputSize, protein: schnet.outputSize, ligand: schnet.outputSize };
+  const model = new Model({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new DeltaStrategy(sizes) });
+  loadPyGSchNetStateDict(model, small.state_dict);
+  return model;
+}
+
+const complexModel = pygModel('complex');
+const deltaModel = pygModel('delta');
+afterAll(() => [complexModel, deltaModel].forEach((m) => m.dispose()));
+
+describe('SchNet against PyTorch Geometric', () => {
+  it('has the reference parameter count', () => {
+    expect(complexModel.countParameters()).toBe(small.num_parameters);
+  });
+
+  for (const [name, outputs] of Object.entries(small.outputs)) {
+    const pose = toPose(fixture.poses[name]!);
+    // Float32 noise floor: twice PyG's own float32-vs-float64 difference, plus 4 float32 ulps of the value.
+    const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(Math.abs(x))) - 23);
+    const floor = (key: string, value: number): number => 2 * outputs.max_abs_diff_f32_vs_f64[key]! + 4 * ulp(value);
+
+    it(`${name}: embeddings and every interaction block match`, () => {
+      const schnet = complexModel.representationFor('complex') as SchNet;
+      const states = tf.tidy(() => schnet.atomFeatures(pose).map((s) => Array.from(s.dataSync())));
+      expect(maxAbs(states[0]!, outputs.h_embedding.flat().map(Math.fround))).toBe(0);
+      outputs.h_after_interaction.forEach((h, k) => {
+        const reference = h.flat();
+        expect(maxAbs(states[k + 1]!, reference) / Math.max(...reference.map(Math.abs))).toBeLessThan(1e-5);
+      });
+    });
+
+    it(`${name}: representation, complex-only and delta predictions match mtenn's`, () => {
+      const representation = tf.tidy(() => Array.from(complexModel.representationFor('complex')!.represent(pose).dataSync()));
+      expect(maxAbs(representation, outputs.representation_f64)).toBeLessThan(floor('representation', Math.max(...outputs.representation_f64.map(Math.abs))));
+      const complex = tf.tidy(() => complexModel.forwardPose(pose).dataSync()[0]!);
+      expect(Math.abs(complex - outputs.mtenn_complex_pred_f64)).toBeLessThan(floor('mtenn_complex_pred', outputs.mtenn_complex_pred_f64));
+      const delta = tf.tidy(() => deltaModel.forwardPose(pose).dataSync()[0]!);
+      expect(Math.abs(delta - outputs.mtenn_delta_pred_f64)).toBeLessThan(floor('mtenn_delta_pred', outputs.mtenn_delta_pred_f64));
+    });
+
+    it.runIf(outputs.grad_mtenn_complex_pred !== undefined)(`${name}: gradients of the complex prediction match PyTorch's (relative 1e-4)`, () => {
+      const variables = complexModel.variables();
+      const { value, grads } = tf.variableGrads(() => complexModel.forwardPose(pose), variables);
+      value.dispose();
+      const paths = new Map(complexModel.namedParameters().map(([path, p]) => [p.variable.name, path]));
+      for (const [variableName, g] of Object.entries(grads)) {
+        const path = paths.get(variableName)!;
+        const key = path.startsWith('representation.') ? path.slice('representation.'.length) : path.replace('strategy.head.', 'lin2.');
+        const reference = flat(outputs.grad_mtenn_complex_pred[key]);
+        const scale = Math.max(...reference.map(Math.abs), 1e-6);
+        expect(maxAbs(g.dataSync(), reference) / scale, key).toBeLessThan(1e-4);
+      }
+      tf.dispose(grads);
+    });
+  }
+});
+
+class Mean extends Module implements Combination {
+  combine(y: tf.Tensor1D): tf.Scalar {
+    return tf.mean(y) as tf.Scalar;
+  }
+}
+
+describe('SchNet in a GroupedModel', () => {
+  it('gives naive gradients in every mode and leaks nothing', () => {
+    const schnet = new SchNet({ hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 });
+    const model = new GroupedModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new Mean() });
+    const compound = randomCompound({ poses: 3, atoms: 16 });
+    for (const loss of Object.values(CHECK_LOSSES)) {
+      const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
+      for (const mode of ['stored', 'recompute'] as const) {
+        const before = tf.memory().numTensors;
+        const step = model.valueAndGrads(compound, loss, { mode });
+        assertGradientsMatch(step.grads, reference.grads);
+        tf.dispose(step.grads);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      tf.dispose(reference.grads);
+    }
+    model.dispose();
+  });
+
+  it('runs on poses whose parts have isolated atoms (no edges)', () => {
+    const schnet = new SchNet({ hiddenChannels: 4, numFilters: 4, numInteractions: 1, numGaussians: 4, cutoff: 2, seed: 1 });
+    const pose: Pose = { z: Int32Array.from([6, 8, 30]), pos: Float32Array.from([0, 0, 0, 1, 0, 0, 40, 0, 0]), ligandMask: Uint8Array.from([0, 0, 1]) };
+    const out = tf.tidy(() => Array.from(schnet.represent(pose).dataSync()));
+    expect(out.every(Number.isFinite)).toBe(true);
+    schnet.dispose();
+  });
+});
+
+describe('SchNet defaults', () => {
+  it("has mtenn's default size: 455 809 parameters with the energy head (PyG SchNet defaults)", () => {
+    const schnet = new SchNet({ seed: 0 });
+    const model = new Model({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }) });
+    expect(schnet.options).toMatchObject({ hiddenChannels: 128, numFilters: 128, numInteractions: 6, numGaussians: 50, cutoff: 10, maxNumNeighbors: 32 });
+    expect(model.countParameters()).toBe(455_809);
+    model.dispose();
+  });
+});

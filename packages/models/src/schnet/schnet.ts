@@ -1,0 +1,183 @@
+import * as tf from '@tensorflow/tfjs';
+import { Embedding, Linear, Module, ModuleGroup, type Pose, type Representation } from '@posepool/core';
+import { z } from 'zod';
+
+import { poseRadiusGraph, type RadiusGraph } from '../neighbors/radius-graph.js';
+
+/** Options of {@link SchNet}; defaults are mtenn's. */
+export const schNetOptions = z
+  .object({
+    /** Atom feature size. @defaultValue 128 */
+    hiddenChannels: z.number().int().min(2).default(128),
+    /** Filter size of the continuous-filter convolutions. @defaultValue 128 */
+    numFilters: z.number().int().positive().default(128),
+    /** Interaction blocks. @defaultValue 6 */
+    numInteractions: z.number().int().nonnegative().default(6),
+    /** Gaussians expanding each distance, centred on [0, cutoff]. @defaultValue 50 */
+    numGaussians: z.number().int().min(2).default(50),
+    /** Interaction cutoff in Å. @defaultValue 10 */
+    cutoff: z.number().positive().finite().default(10),
+    /** At most this many nearest neighbours per atom. @defaultValue 32 */
+    maxNumNeighbors: z.number().int().positive().default(32),
+    /** Initialisation seed (random when absent). */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+/** Options of {@link SchNet}, as a user writes them. */
+export type SchNetOptions = z.input<typeof schNetOptions>;
+
+/** Atomic numbers the embedding covers: [0, 100), as in PyG. */
+const MAX_Z = 100;
+
+/** ssp(x) = softplus(x) − ln 2. */
+function shiftedSoftplus(x: tf.Tensor): tf.Tensor {
+  return tf.softplus(x).sub(Math.LN2);
+}
+
+/** The filter network and filter-weighted sum over neighbours (PyG's `CFConv`). */
+class CFConv extends Module {
+  readonly lin1: Linear;
+  readonly lin2: Linear;
+
+  constructor(hidden: number, filters: number, seed: (k: number) => number | undefined) {
+    super();
+    this.lin1 = this.addModule('lin1', new Linear(hidden, filters, { scheme: 'xavier', bias: false, seed: seed(0) }));
+    this.lin2 = this.addModule('lin2', new Linear(filters, hidden, { scheme: 'xavier', seed: seed(1) }));
+  }
+}
+
+/** One interaction block: h ← h + lin(ssp(conv(h))), with its filter network `mlp`. */
+class InteractionBlock extends Module {
+  readonly filterIn: Linear;
+  readonly filterOut: Linear;
+  readonly conv: CFConv;
+  readonly lin: Linear;
+
+  constructor(hidden: number, filters: number, gaussians: number, seed: (k: number) => number | undefined) {
+    super();
+    const mlp = this.addModule('mlp', new ModuleGroup());
+    // PyG names the filter network's layers by their index in a Sequential (0: Linear, 1: ssp, 2: Linear).
+    this.filterIn = mlp.add('0', new Linear(gaussians, filters, { scheme: 'xavier', seed: seed(0) }));
+    this.filterOut = mlp.add('2', new Linear(filters, filters, { scheme: 'xavier', seed: seed(1) }));
+    this.conv = this.addModule('conv', new CFConv(hidden, filters, (k) => seed(2 + k)));
+    this.lin = this.addModule('lin', new Linear(hidden, hidden, { scheme: 'xavier', seed: seed(4) }));
+  }
+
+  /** The update of h for one block; without edges (isolated atoms) the convolution sums nothing. */
+  apply(h: tf.Tensor2D, edges: EdgeTensors | undefined): tf.Tensor2D {
+    return tf.tidy(() => {
+      const atoms = h.shape[0];
+      let aggregated: tf.Tensor2D;
+      if (edges === undefined) {
+        aggregated = tf.zeros([atoms, this.conv.lin1.outputs]);
+      } else {
+        const filter = this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(edges.expansion)) as tf.Tensor2D).mul(edges.envelope);
+        const messages = tf.gather(this.conv.lin1.apply(h), edges.source).mul(filter);
+        aggregated = tf.unsortedSegmentSum(messages, edges.target, atoms) as tf.Tensor2D;
+      }
+      return this.lin.apply(shiftedSoftplus(this.conv.lin2.apply(aggregated)) as tf.Tensor2D);
+    });
+  }
+}
+
+interface EdgeTensors {
+  source: tf.Tensor1D;
+  target: tf.Tensor1D;
+  /** Gaussian expansion of the distances, E × G. */
+  expansion: tf.Tensor2D;
+  /** Cosine cutoff 0.5 (cos(π d / cutoff) + 1), E × 1. */
+  envelope: tf.Tensor2D;
+}
+
+/**
+ * SchNet (Schütt et al. 2017) with PyTorch Geometric's semantics and parameter names, as mtenn
+ * uses it: atom embeddings; distances expanded on `numGaussians` Gaussians centred on
+ * [0, cutoff]; `numInteractions` blocks of continuous-filter convolution (filter network
+ * Linear → shifted softplus → Linear, times a cosine cutoff; messages x_j ⊙ W_ji summed at i);
+ * then Σ_atoms ssp(lin1(h)). That sum, of size `hiddenChannels / 2`, is the representation;
+ * PyG's last layer `lin2` is the strategy's energy head (see {@link loadPyGSchNetStateDict}).
+ *
+ * The interaction graph is {@link radiusGraph}'s (nearest `maxNumNeighbors` within `cutoff`),
+ * cached per pose. Parameters are named like PyG's state dict: `embedding.weight`,
+ * `interactions.0.mlp.0.weight`, `interactions.0.conv.lin1.weight`, `lin1.bias`, …
+ *
+ * @example
+ * ```ts
+ * const schnet = new SchNet({ hiddenChannels: 128, numInteractions: 6 });
+ * schnet.represent(pose); // Tensor1D [64]
+ * ```
+ */
+export class SchNet extends Module implements Representation {
+  readonly outputSize: number;
+  /** The validated options. */
+  readonly options: z.output<typeof schNetOptions>;
+  readonly #embedding: Embedding;
+  readonly #interactions: InteractionBlock[] = [];
+  readonly #lin1: Linear;
+  readonly #offsets: Float64Array;
+
+  /** @param options - sizes, cutoff, neighbour cap, seed; mtenn's defaults */
+  constructor(options: SchNetOptions = {}) {
+    super();
+    const o = (this.options = schNetOptions.parse(options));
+    const seed = (k: number): number | undefined => (o.seed === undefined ? undefined : o.seed + k);
+    this.outputSize = Math.floor(o.hiddenChannels / 2);
+    this.#embedding = this.addModule('embedding', new Embedding(MAX_Z, o.hiddenChannels, { seed: seed(0) }));
+    const interactions = this.addModule('interactions', new ModuleGroup());
+    for (let i = 0; i < o.numInteractions; i++) {
+      this.#interactions.push(interactions.add(String(i), new InteractionBlock(o.hiddenChannels, o.numFilters, o.numGaussians, (k) => seed(10 * (i + 1) + k))));
+    }
+    this.#lin1 = this.addModule('lin1', new Linear(o.hiddenChannels, this.outputSize, { scheme: 'xavier', seed: seed(1) }));
+    this.#offsets = Float64Array.from({ length: o.numGaussians }, (_, g) => (o.cutoff * g) / (o.numGaussians - 1));
+  }
+
+  /** Centres of the Gaussians, linspace(0, cutoff, numGaussians) (PyG's `distance_expansion.offset`). */
+  get offsets(): Float64Array {
+    return this.#offsets;
+  }
+
+  represent(pose: Pose): tf.Tensor1D {
+    return tf.tidy(() => shiftedSoftplus(this.#lin1.apply(this.atomFeatures(pose).at(-1)!)).sum(0) as tf.Tensor1D);
+  }
+
+  /**
+   * Per-atom features after the embedding and after each interaction block (the inside of
+   * {@link SchNet.represent}, exposed for checks against other implementations).
+   *
+   * @param pose - the pose
+   * @returns `[embedding, after block 0, after block 1, …]`, each atoms × hiddenChannels
+   */
+  atomFeatures(pose: Pose): tf.Tensor2D[] {
+    const graph = poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
+    return tf.tidy(() => {
+      const states = [this.#embedding.apply(pose.z)];
+      const edges = graph.source.length > 0 ? this.#edgeTensors(graph) : undefined;
+      for (const block of this.#interactions) states.push(states.at(-1)!.add(block.apply(states.at(-1)!, edges)));
+      return states;
+    });
+  }
+
+  /** Edge inputs from the graph, computed in JS doubles (positions carry no gradient). */
+  #edgeTensors(graph: RadiusGraph): EdgeTensors {
+    const { cutoff, numGaussians } = this.options;
+    const edges = graph.distance.length;
+    const spacing = this.#offsets[1]! - this.#offsets[0]!;
+    // PyG computes the offsets in float32 and coeff = −0.5 / spacing²; follow it to the bit where it matters.
+    const coeff = -0.5 / Math.fround(spacing) ** 2;
+    const offsets = Float32Array.from(this.#offsets);
+    const expansion = new Float32Array(edges * numGaussians);
+    const envelope = new Float32Array(edges);
+    for (let e = 0; e < edges; e++) {
+      const d = graph.distance[e]!;
+      for (let g = 0; g < numGaussians; g++) expansion[e * numGaussians + g] = Math.exp(coeff * (d - offsets[g]!) ** 2);
+      envelope[e] = 0.5 * (Math.cos((d * Math.PI) / cutoff) + 1);
+    }
+    return {
+      source: tf.tensor1d(graph.source, 'int32'),
+      target: tf.tensor1d(graph.target, 'int32'),
+      expansion: tf.tensor2d(expansion, [edges, numGaussians]),
+      envelope: tf.tensor2d(envelope, [edges, 1]),
+    };
+  }
+}
