@@ -28,11 +28,12 @@ export { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema, type G
 export { Embedding } from './model/embedding.js';
 export { Linear, type LinearInit } from './model/linear.js';
 export { GroupedModel, Model, representationSizes, type GroupPrediction, type GroupedModelParts, type ModelParts, type Representations } from './model/model.js';
+export { SinglePrediction, createLigandOnlyModel, ligandOnlyCompound } from './model/ligand-only.js';
 export { corePlugin } from './model/plugin.js';
 export type { Readout } from './model/readout.js';
 export { PIC50Readout, PKiReadout } from './model/readouts.js';
 export type { Representation } from './model/representation.js';
-export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type InputSizes, type Strategy, type StrategyOptions } from './model/strategy.js';
+export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy, type StrategyOptions } from './model/strategy.js';
 export { Module, ModuleGroup, Parameter } from './module.js';
 export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart } from './pose.js';
 export {

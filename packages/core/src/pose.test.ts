@@ -8,6 +8,7 @@ const pose: Pose = {
   ligandMask: Uint8Array.from([0, 1, 1]),
   features: Float32Array.from([1, 2, 3, 4, 5, 6]),
   featureSize: 2,
+  bonds: Int32Array.from([0, 1, 1, 2]),
 };
 
 describe('poses', () => {
@@ -16,6 +17,7 @@ describe('poses', () => {
     expect(Array.from(ligand.z)).toEqual([7, 8]);
     expect(Array.from(ligand.pos)).toEqual([1, 0, 0, 2, 0, 0]);
     expect(Array.from(ligand.features!)).toEqual([3, 4, 5, 6]);
+    expect(Array.from(ligand.bonds!)).toEqual([0, 1]);
     expect(Array.from(posePart(pose, 'protein').z)).toEqual([6]);
     expect(posePart(pose, 'ligand')).toBe(ligand);
     expect(posePart(pose, 'complex')).toBe(pose);
@@ -27,5 +29,7 @@ describe('poses', () => {
     expect(() => validatePose({ ...pose, ligandMask: new Uint8Array(2) }, 'p')).toThrow('ligandMask has 2 entries, expected 3');
     expect(() => validatePose({ z: new Int32Array(0), pos: new Float32Array(0), ligandMask: new Uint8Array(0) }, 'p')).toThrow('it has no atoms');
     expect(() => validatePose({ ...pose, featureSize: 3 }, 'p')).toThrow('features has 6 values, expected featureSize (3) × 3 atoms');
+    expect(() => validatePose({ ...pose, bonds: Int32Array.from([0, 3]) }, 'p')).toThrow('bond 0 names atom 3, outside [0, 3)');
+    expect(() => validatePose({ ...pose, bonds: Int32Array.from([0]) }, 'p')).toThrow('bonds has 1 indices, expected pairs');
   });
 });

@@ -23,6 +23,8 @@ export interface Pose {
   readonly features?: Float32Array;
   /** Number of features per atom in {@link Pose.features}. */
   readonly featureSize?: number;
+  /** Optional covalent bonds as atom-index pairs, `[a0, b0, a1, b1, …]` (for 2D-graph models such as GAT). */
+  readonly bonds?: Int32Array;
 }
 
 /**
@@ -77,9 +79,24 @@ export function validatePose(pose: Pose, where: string): void {
     const size = pose.featureSize ?? 0;
     if (size <= 0 || pose.features.length !== size * n) fail(`features has ${pose.features.length} values, expected featureSize (${size}) × ${n} atoms`);
   }
+  if (pose.bonds !== undefined) {
+    if (pose.bonds.length % 2 !== 0) fail(`bonds has ${pose.bonds.length} indices, expected pairs`);
+    const out = pose.bonds.findIndex((a) => a < 0 || a >= n);
+    if (out >= 0) fail(`bond ${Math.floor(out / 2)} names atom ${pose.bonds[out]}, outside [0, ${n})`);
+  }
 }
 
 const partCache = new WeakMap<Pose, Map<PosePart, Pose>>();
+
+/** The bonds whose two atoms are kept, renumbered by `index` (−1: dropped atom). */
+function keptBonds(bonds: Int32Array, index: Int32Array): Int32Array {
+  const kept: number[] = [];
+  for (let b = 0; b < bonds.length; b += 2) {
+    const [i, j] = [index[bonds[b]!]!, index[bonds[b + 1]!]!];
+    if (i >= 0 && j >= 0) kept.push(i, j);
+  }
+  return Int32Array.from(kept);
+}
 
 /**
  * The sub-pose of one part: the whole complex, its protein atoms or its ligand atoms. Results
@@ -107,6 +124,8 @@ export function posePart(pose: Pose, part: PosePart): Pose {
   });
   if (atoms.length === 0) throw new PosePoolError('E_INPUT', `The pose has no ${part} atoms (check its ligandMask), so a strategy that needs the ${part} part cannot run.`);
   const size = pose.featureSize ?? 0;
+  const index = new Int32Array(pose.z.length).fill(-1);
+  atoms.forEach((atom, k) => (index[atom] = k));
   const sub: Pose = {
     z: Int32Array.from(atoms, (i) => pose.z[i]!),
     pos: Float32Array.from({ length: atoms.length * 3 }, (_, k) => pose.pos[3 * atoms[Math.floor(k / 3)]! + (k % 3)]!),
@@ -115,6 +134,7 @@ export function posePart(pose: Pose, part: PosePart): Pose {
       features: Float32Array.from({ length: atoms.length * size }, (_, k) => pose.features![size * atoms[Math.floor(k / size)]! + (k % size)]!),
       featureSize: size,
     }),
+    ...(pose.bonds !== undefined && { bonds: keptBonds(pose.bonds, index) }),
   };
   parts.set(part, sub);
   return sub;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 import { defineComponent, definePlugin } from '../registry/registry.js';
 import { PIC50Readout, PKiReadout } from './readouts.js';
-import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy } from './strategy.js';
+import { SinglePrediction } from './ligand-only.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from './strategy.js';
 
 const noOptions = z.object({}).strict();
 const strategyOptions = z
@@ -30,6 +31,10 @@ declare module '../registry/registry.js' {
     delta: z.input<typeof strategyOptions>;
     'split-delta': z.input<typeof strategyOptions>;
     concat: z.input<typeof strategyOptions>;
+    'ligand-only': z.input<typeof strategyOptions>;
+  }
+  interface CombinationOptionsMap {
+    single: Record<string, never>;
   }
   interface ReadoutOptionsMap {
     pic50: z.input<typeof pic50Options>;
@@ -38,8 +43,8 @@ declare module '../registry/registry.js' {
 }
 
 /**
- * The standard strategies (`complex-only`, `delta`, `split-delta`, `concat`) and readouts
- * (`pic50`, `pki`), as a plugin.
+ * The standard strategies (`complex-only`, `delta`, `split-delta`, `concat`, `ligand-only`),
+ * readouts (`pic50`, `pki`) and the `single` combination of ligand-only models, as a plugin.
  *
  * @example
  * ```ts
@@ -77,6 +82,20 @@ export const corePlugin = definePlugin({
       description: 'Linear layer on complex ⊕ (protein ⊕ ligand summed over permutations).',
       options: strategyOptions,
       create: (options, { inputSizes }) => new ConcatStrategy(inputSizes, options),
+    }),
+    defineComponent({
+      kind: 'strategy',
+      name: 'ligand-only',
+      description: 'Linear head on the ligand representation (2D-graph models).',
+      options: strategyOptions,
+      create: (options, { inputSizes }) => new LigandOnlyStrategy(inputSizes, options),
+    }),
+    defineComponent({
+      kind: 'combination',
+      name: 'single',
+      description: 'The one prediction of a compound scored once (ligand-only models).',
+      options: noOptions,
+      create: () => new SinglePrediction(),
     }),
     defineComponent({
       kind: 'readout',

@@ -78,6 +78,34 @@ export class ComplexOnlyStrategy extends Module implements Strategy {
 }
 
 /**
+ * LigandOnly: a linear head on the ligand representation (2D-graph models such as GAT, which
+ * see the ligand and nothing of the protein or the pose).
+ *
+ * @example
+ * ```ts
+ * new LigandOnlyStrategy({ ligand: 64 });
+ * ```
+ */
+export class LigandOnlyStrategy extends Module implements Strategy {
+  readonly parts = ['ligand'] as const;
+  /** The prediction head. */
+  readonly head: Linear;
+
+  /**
+   * @param sizes - representation size of the ligand
+   * @param options - initialisation seed
+   */
+  constructor(sizes: InputSizes, options: StrategyOptions = {}) {
+    super();
+    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'ligand', 'ligand-only'), 1, headInit(options, 0)));
+  }
+
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
+    return tf.tidy(() => scalar(this.head.apply(rep(representations, 'ligand'))));
+  }
+}
+
+/**
  * Delta: E(complex) − E(protein) − E(ligand), one shared linear energy head, so every part
  * needs a representation of the same size. With `split: true` (mtenn's SplitDelta, for
  * separate representations per part) each part gets its own head and sizes may differ.

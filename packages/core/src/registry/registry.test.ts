@@ -44,8 +44,8 @@ function codeOf(f: () => unknown): string | undefined {
 describe('Registry', () => {
   it('registers plugins explicitly and builds components with validated options and defaults', () => {
     const registry = createRegistry().use(corePlugin).use(plugin);
-    expect(registry.names('combination')).toEqual(['constant']);
-    expect(registry.names('strategy')).toEqual(['complex-only', 'concat', 'delta', 'split-delta']);
+    expect(registry.names('combination')).toEqual(['constant', 'single']);
+    expect(registry.names('strategy')).toEqual(['complex-only', 'concat', 'delta', 'ligand-only', 'split-delta']);
     const c = registry.create('combination', 'constant', { value: 2 });
     expect(configOf(c)).toEqual({ name: 'constant', options: { value: 2 } });
     expect(configOf(registry.create('combination', { name: 'constant' }))).toEqual({ name: 'constant', options: { value: 0 } });
@@ -64,9 +64,10 @@ describe('Registry', () => {
   it('lists what is registered when a name is missing', () => {
     const registry = createRegistry().use(corePlugin);
     expect(() => registry.create('strategy', { name: 'complexonly' }, { inputSizes: { complex: 4 } })).toThrow(
-      "strategy 'complexonly' is not registered. Registered strategy names: complex-only, concat, delta, split-delta.",
+      "strategy 'complexonly' is not registered. Registered strategy names: complex-only, concat, delta, ligand-only, split-delta.",
     );
-    expect(() => registry.create('combination', { name: 'max' })).toThrow(/none; did you forget registry.use\(plugin\)/);
+    expect(() => registry.create('combination', { name: 'max' })).toThrow("combination 'max' is not registered. Registered combination names: single.");
+    expect(() => createRegistry().create('readout', { name: 'pki' })).toThrow(/none; did you forget registry.use\(plugin\)/);
     expect(codeOf(() => registry.definition('readout', 'pic5'))).toBe('E_REGISTRY_MISSING');
   });
 
