@@ -1,6 +1,6 @@
 /**
  * Single-pose architectures for PosePool: SchNet with PyTorch Geometric's semantics and a
- * state-dict importer, and cell-list neighbour lists.
+ * state-dict importer, a ligand-only GAT, and cell-list neighbour lists.
  *
  * @example
  * ```ts
@@ -10,7 +10,8 @@
  *
  * @packageDocumentation
  */
+export { GAT, gatOptions, type GATOptions } from './gat/gat.js';
 export { poseRadiusGraph, radiusGraph, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
-export { modelsPlugin, schnet } from './plugin.js';
+export { gat, modelsPlugin, schnet } from './plugin.js';
 export { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict, type StateDictLayout } from './schnet/pyg-import.js';
 export { SchNet, schNetOptions, type SchNetOptions } from './schnet/schnet.js';
