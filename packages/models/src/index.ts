@@ -1,6 +1,6 @@
 /**
  * Single-pose architectures for PosePool: SchNet with PyTorch Geometric's semantics and a
- * state-dict importer, a ligand-only GAT, and cell-list neighbour lists.
+ * state-dict importer, a ligand-only GAT, the equivariant PaiNN, and cell-list neighbour lists.
  *
  * @example
  * ```ts
@@ -12,6 +12,7 @@
  */
 export { GAT, gatOptions, type GATOptions } from './gat/gat.js';
 export { poseRadiusGraph, radiusGraph, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
-export { gat, modelsPlugin, schnet } from './plugin.js';
+export { PaiNN, paiNNOptions, type PaiNNFeatures, type PaiNNOptions } from './painn/painn.js';
+export { gat, modelsPlugin, painn, schnet } from './plugin.js';
 export { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict, type StateDictLayout } from './schnet/pyg-import.js';
 export { SchNet, schNetOptions, type SchNetOptions } from './schnet/schnet.js';

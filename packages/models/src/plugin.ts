@@ -2,12 +2,14 @@ import { defineComponent, definePlugin } from '@posepool/core';
 import type { z } from 'zod';
 
 import { GAT, gatOptions } from './gat/gat.js';
+import { PaiNN, paiNNOptions } from './painn/painn.js';
 import { SchNet, schNetOptions } from './schnet/schnet.js';
 
 declare module '@posepool/core' {
   interface RepresentationOptionsMap {
     schnet: z.input<typeof schNetOptions>;
     gat: z.input<typeof gatOptions>;
+    painn: z.input<typeof paiNNOptions>;
   }
 }
 
@@ -29,6 +31,15 @@ export const gat = defineComponent({
   create: (options) => new GAT(options),
 });
 
+/** `painn`: rotation-equivariant message passing with scalar and vector features. */
+export const painn = defineComponent({
+  kind: 'representation',
+  name: 'painn',
+  description: 'PaiNN: rotation-equivariant message passing (scalar and vector features).',
+  options: paiNNOptions,
+  create: (options) => new PaiNN(options),
+});
+
 /**
  * Registers the architectures of this package.
  *
@@ -38,4 +49,4 @@ export const gat = defineComponent({
  * registry.create('representation', 'schnet', { numInteractions: 3 });
  * ```
  */
-export const modelsPlugin = definePlugin({ name: '@posepool/models', components: [schnet, gat] });
+export const modelsPlugin = definePlugin({ name: '@posepool/models', components: [schnet, gat, painn] });

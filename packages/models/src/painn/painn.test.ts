@@ -1,0 +1,138 @@
+import * as tf from '@tensorflow/tfjs';
+import { DeltaStrategy, GroupedModel, Module, type Combination, type Pose } from '@posepool/core';
+import { assertGradientsMatch, CHECK_LOSSES, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
+import { describe, expect, it } from 'vitest';
+
+import { poseRadiusGraph } from '../neighbors/radius-graph.js';
+import { PaiNN, type PaiNNOptions } from './painn.js';
+
+type Matrix = number[][];
+const small: PaiNNOptions = { hiddenChannels: 4, numInteractions: 2, numRadial: 5, cutoff: 4, maxNumNeighbors: 8, seed: 3 };
+const lin = (p: Record<string, unknown>, name: string, x: number[]): number[] => {
+  const w = p[`${name}.weight`] as Matrix;
+  const b = p[`${name}.bias`] as number[] | undefined;
+  return w.map((row, o) => row.reduce((s, v, k) => s + v * x[k]!, 0) + (b?.[o] ?? 0));
+};
+const silu = (x: number): number => x / (1 + Math.exp(-x));
+
+/** PaiNN in JS doubles from the module's own weights: an independent reference. */
+function referencePaiNN(model: PaiNN, pose: Pose): { rep: number[]; s: Matrix; v: Matrix[] } {
+  const p = Object.fromEntries(model.namedParameters().map(([path, q]) => [path, q.variable.arraySync()]));
+  const { hiddenChannels: f, numRadial, cutoff, maxNumNeighbors } = model.options;
+  const n = pose.z.length;
+  let s: Matrix = Array.from(pose.z, (z) => [...(p['embedding.weight'] as Matrix)[z]!]);
+  let v: Matrix[] = Array.from({ length: n }, () => [0, 1, 2].map(() => new Array<number>(f).fill(0)));
+  const graph = poseRadiusGraph(pose, { cutoff, maxNeighbors: maxNumNeighbors });
+  for (let b = 0; b < model.options.numInteractions; b++) {
+    const m = `interactions.${b}.message`;
+    const ds: Matrix = s.map(() => new Array<number>(f).fill(0));
+    const dv: Matrix[] = v.map(() => [0, 1, 2].map(() => new Array<number>(f).fill(0)));
+    graph.source.forEach((j, e) => {
+      const i = graph.target[e]!;
+      const d = [0, 1, 2].map((k) => pose.pos[3 * j + k]! - pose.pos[3 * i + k]!);
+      const r = Math.hypot(...d);
+      const rbf = Array.from({ length: numRadial }, (_, k) => Math.sin(((k + 1) * Math.PI * r) / cutoff) / r);
+      const env = 0.5 * (Math.cos((Math.PI * r) / cutoff) + 1);
+      const phi = lin(p, `${m}.phi.2`, lin(p, `${m}.phi.0`, s[j]!).map(silu));
+      const w = lin(p, `${m}.filter`, rbf).map((x) => x * env);
+      const x = phi.map((val, c) => val * w[c]!);
+      for (let c = 0; c < f; c++) {
+        ds[i]![c]! += x[c]!;
+        for (let k = 0; k < 3; k++) dv[i]![k]![c]! += v[j]![k]![c]! * x[f + c]! + (d[k]! / r) * x[2 * f + c]!;
+      }
+    });
+    s = s.map((row, i) => row.map((val, c) => val + ds[i]![c]!));
+    v = v.map((vec, i) => vec.map((row, k) => row.map((val, c) => val + dv[i]![k]![c]!)));
+    const u = `interactions.${b}.update`;
+    const next = s.map((row, i) => {
+      const uv = v[i]!.map((row3) => lin(p, `${u}.U`, row3));
+      const vv = v[i]!.map((row3) => lin(p, `${u}.V`, row3));
+      const norm = Array.from({ length: f }, (_, c) => Math.sqrt(vv[0]![c]! ** 2 + vv[1]![c]! ** 2 + vv[2]![c]! ** 2 + 1e-8));
+      const a = lin(p, `${u}.mlp.2`, lin(p, `${u}.mlp.0`, [...row, ...norm]).map(silu));
+      const dot = Array.from({ length: f }, (_, c) => uv[0]![c]! * vv[0]![c]! + uv[1]![c]! * vv[1]![c]! + uv[2]![c]! * vv[2]![c]!);
+      return {
+        s: row.map((val, c) => val + a[f + c]! * dot[c]! + a[2 * f + c]!),
+        v: v[i]!.map((row3, k) => row3.map((val, c) => val + a[c]! * uv[k]![c]!)),
+      };
+    });
+    s = next.map((x) => x.s);
+    v = next.map((x) => x.v);
+  }
+  const rep = new Array<number>(f).fill(0);
+  for (const row of s) lin(p, 'output', row).forEach((val, c) => (rep[c]! += silu(val)));
+  return { rep, s, v };
+}
+
+function rotation(seed: number): Matrix {
+  const random = seededRandom(seed);
+  const [a, b, c] = [random() * 2 * Math.PI, random() * 2 * Math.PI, random() * 2 * Math.PI];
+  const rz = (t: number): Matrix => [[Math.cos(t), -Math.sin(t), 0], [Math.sin(t), Math.cos(t), 0], [0, 0, 1]];
+  const ry = (t: number): Matrix => [[Math.cos(t), 0, Math.sin(t)], [0, 1, 0], [-Math.sin(t), 0, Math.cos(t)]];
+  const mul = (x: Matrix, y: Matrix): Matrix => x.map((row) => y[0]!.map((_, j) => row.reduce((s, v, k) => s + v * y[k]![j]!, 0)));
+  return mul(rz(a), mul(ry(b), rz(c)));
+}
+
+function transform(pose: Pose, r: Matrix, shift: number[]): Pose {
+  const pos = new Float32Array(pose.pos.length);
+  for (let i = 0; i < pose.z.length; i++) for (let k = 0; k < 3; k++) pos[3 * i + k] = r[k]!.reduce((s, v, m) => s + v * pose.pos[3 * i + m]!, 0) + shift[k]!;
+  return { ...pose, pos };
+}
+
+describe('PaiNN', () => {
+  it('matches a JS-doubles reference (float32: 1e-5 relative)', () => {
+    const model = new PaiNN(small);
+    const pose = randomPose({ atoms: 12, seed: 4 });
+    const reference = referencePaiNN(model, pose);
+    const [rep, v] = tf.tidy(() => {
+      const features = model.features(pose);
+      return [Array.from(model.represent(pose).dataSync()), features.vector.arraySync() as Matrix[]];
+    });
+    const scale = Math.max(...reference.rep.map(Math.abs));
+    expect(Math.max(...rep!.map((x, c) => Math.abs(x - reference.rep[c]!))) / scale).toBeLessThan(1e-5);
+    const vScale = Math.max(...reference.v.flat(2).map(Math.abs));
+    expect(Math.max(...(v as Matrix[]).flat(2).map((x, k) => Math.abs(x - reference.v.flat(2)[k]!))) / vScale).toBeLessThan(1e-5);
+    model.dispose();
+  });
+
+  it('is invariant (scalars, representation) and equivariant (vectors) under rotations and translations', () => {
+    const model = new PaiNN({ ...small, hiddenChannels: 8, numInteractions: 3 });
+    const pose = randomPose({ atoms: 30, seed: 5 });
+    for (const seed of [1, 2, 3]) {
+      const r = rotation(seed);
+      const moved = transform(pose, r, [3.5, -7, 12]);
+      const [a, b] = [pose, moved].map((q) => tf.tidy(() => ({ rep: Array.from(model.represent(q).dataSync()), v: model.features(q).vector.arraySync() as Matrix[] })));
+      const repScale = Math.max(...a!.rep.map(Math.abs));
+      expect(Math.max(...a!.rep.map((x, c) => Math.abs(x - b!.rep[c]!))) / repScale).toBeLessThan(2e-5);
+      // v(R x + t) = R v(x), channel by channel
+      const rotated = a!.v.map((vec) => vec[0]!.map((_, c) => r.map((row) => row.reduce((s, m, k) => s + m * vec[k]![c]!, 0))));
+      const vScale = Math.max(...a!.v.flat(2).map(Math.abs));
+      let worst = 0;
+      b!.v.forEach((vec, i) => vec.forEach((row, k) => row.forEach((x, c) => (worst = Math.max(worst, Math.abs(x - rotated[i]![c]![k]!))))));
+      expect(worst / vScale).toBeLessThan(2e-5);
+    }
+    model.dispose();
+  });
+
+  it('gives naive gradients in every mode and leaks nothing', () => {
+    class Mean extends Module implements Combination {
+      combine(y: tf.Tensor1D): tf.Scalar {
+        return tf.mean(y) as tf.Scalar;
+      }
+    }
+    const painn = new PaiNN(small);
+    const model = new GroupedModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new Mean() });
+    const compound = randomCompound({ poses: 3, atoms: 14 });
+    for (const loss of Object.values(CHECK_LOSSES)) {
+      const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
+      for (const mode of ['stored', 'recompute'] as const) {
+        const before = tf.memory().numTensors;
+        const step = model.valueAndGrads(compound, loss, { mode });
+        assertGradientsMatch(step.grads, reference.grads);
+        tf.dispose(step.grads);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      tf.dispose(reference.grads);
+    }
+    model.dispose();
+  });
+});
