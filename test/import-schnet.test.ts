@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { importSchNet } from '../examples/import-schnet.js';

@@ -12,13 +12,9 @@ import { ToyMessagePassing } from './toy-representation.js';
 import type { CheckResult } from './check-combination.js';
 
 /** Options of {@link checkDecoupledGradients}. */
-export interface GradientCheckOptions {
-  /** Modes compared with `naive`. @defaultValue ['stored', 'recompute', 'auto'] */
-  modes?: Array<Exclude<GradientMode, 'naive'>>;
+export interface GradientCheckOptions extends ModelGradientCheckOptions {
   /** Pose counts to try. @defaultValue [1, 5] */
   poseCounts?: number[];
-  /** Largest allowed ‖g − g_naive‖₂ / ‖g_naive‖₂ over all variables (10× this per variable, see {@link assertGradientsMatch}). @defaultValue 1e-5 */
-  rtol?: number;
   /** Applied to each pose's prediction before the combination. */
   createPoseReadout?: () => Readout;
   /** Applied to the combined prediction. */
@@ -102,10 +98,72 @@ export function assertGradientsMatch(actual: tf.NamedTensorMap, reference: tf.Na
   return error;
 }
 
+/** Options of {@link checkModelGradients}. */
+export interface ModelGradientCheckOptions {
+  /** Modes compared with `naive`. @defaultValue ['stored', 'recompute', 'auto'] */
+  modes?: Array<Exclude<GradientMode, 'naive'>>;
+  /** Tolerance on the relative error of the whole gradient (10× per variable, see {@link assertGradientsMatch}). @defaultValue 1e-5 */
+  rtol?: number;
+}
+
+/**
+ * Checks that every decoupled gradient mode gives a model the gradients of the naive full graph,
+ * with the combined-only and the combined + per-pose loss of {@link CHECK_LOSSES}, and that no
+ * tensor leaks. Use it for any architecture, strategy or combination. Throws listing every failure.
+ *
+ * @param model - the model under test
+ * @param compounds - compounds with a `target` and a `pose_target` pose label
+ * @param options - modes and tolerance
+ * @returns every check's result
+ * @throws Error listing the failed checks
+ * @example
+ * ```ts
+ * checkModelGradients(model, [randomCompound({ poses: 3, atoms: 16 })]);
+ * ```
+ */
+export function checkModelGradients(model: GroupedModel, compounds: readonly Compound[], options: ModelGradientCheckOptions = {}): CheckResult[] {
+  const { modes = ['stored', 'recompute', 'auto'], rtol = 1e-5 } = options;
+  const results: CheckResult[] = [];
+  for (const compound of compounds) {
+    for (const [lossName, loss] of Object.entries(CHECK_LOSSES)) {
+      const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
+      for (const mode of modes) {
+        const before = tf.memory().numTensors;
+        const step = model.valueAndGrads(compound, loss, { mode });
+        const error = gradientError(step.grads, reference.grads);
+        const worstVariable = error.perVariable[error.worstVariable] ?? 0;
+        const lossError = Math.abs(step.loss - reference.loss) / Math.max(Math.abs(reference.loss), 1e-12);
+        tf.dispose(step.grads);
+        const leaked = tf.memory().numTensors - before;
+        const worst = Math.max(error.total / rtol, worstVariable / (10 * rtol), lossError / rtol);
+        const failed = worst > 1 || leaked !== 0;
+        results.push({
+          name: `${mode} vs naive, N=${compound.poses.length}, ${lossName} loss`,
+          worst,
+          passed: !failed,
+          ...(failed && {
+            detail:
+              leaked !== 0
+                ? `${leaked} tensors leaked`
+                : `relative error ${error.total.toExponential(2)} overall, ${worstVariable.toExponential(2)} on '${error.worstVariable}', loss ${lossError.toExponential(2)} (tolerance ${rtol}, per variable ${10 * rtol})`,
+          }),
+        });
+      }
+      tf.dispose(reference.grads);
+    }
+  }
+  const failures = results.filter((r) => !r.passed);
+  if (failures.length > 0) {
+    throw new Error(`Decoupled gradients failed ${failures.length} of ${results.length} checks:\n${failures.map((r) => `  - ${r.name}: ${r.detail}`).join('\n')}`);
+  }
+  return results;
+}
+
 /**
  * Checks that the decoupled gradient modes give the same gradients as the naive full graph
  * for a combination, on a small message-passing model, with a combined-only loss and a
- * combined + per-pose loss, and that no tensor leaks. Throws listing every failure.
+ * combined + per-pose loss, and that no tensor leaks ({@link checkModelGradients} on a test
+ * model). Throws listing every failure.
  *
  * @param createCombination - builds a fresh combination (the check owns and disposes it)
  * @param options - modes, pose counts, tolerance, readouts, seed
@@ -118,8 +176,7 @@ export function assertGradientsMatch(actual: tf.NamedTensorMap, reference: tf.Na
  * ```
  */
 export function checkDecoupledGradients(createCombination: () => Combination, options: GradientCheckOptions = {}): CheckResult[] {
-  const { modes = ['stored', 'recompute', 'auto'], poseCounts = [1, 5], rtol = 1e-5, seed = 1 } = options;
-  const results: CheckResult[] = [];
+  const { poseCounts = [1, 5], seed = 1 } = options;
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
   const model = new GroupedModel({
     representation,
@@ -129,41 +186,9 @@ export function checkDecoupledGradients(createCombination: () => Combination, op
     ...(options.createReadout && { readout: options.createReadout() }),
   });
   try {
-    for (const n of poseCounts) {
-      const compound: Compound = randomCompound({ poses: n, atoms: 10, seed: seed + n });
-      for (const [lossName, loss] of Object.entries(CHECK_LOSSES)) {
-        const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
-        for (const mode of modes) {
-          const label = `${mode} vs naive, N=${n}, ${lossName} loss`;
-          const before = tf.memory().numTensors;
-          const step = model.valueAndGrads(compound, loss, { mode });
-          const error = gradientError(step.grads, reference.grads);
-          const worstVariable = error.perVariable[error.worstVariable] ?? 0;
-          const lossError = Math.abs(step.loss - reference.loss) / Math.max(Math.abs(reference.loss), 1e-12);
-          tf.dispose(step.grads);
-          const leaked = tf.memory().numTensors - before;
-          const worst = Math.max(error.total / rtol, worstVariable / (10 * rtol), lossError / rtol);
-          results.push({
-            name: label,
-            worst,
-            passed: worst <= 1 && leaked === 0,
-            ...((worst > 1 || leaked !== 0) && {
-              detail:
-                leaked !== 0
-                  ? `${leaked} tensors leaked`
-                  : `relative error ${error.total.toExponential(2)} overall, ${worstVariable.toExponential(2)} on '${error.worstVariable}', loss ${lossError.toExponential(2)} (tolerance ${rtol}, per variable ${10 * rtol})`,
-            }),
-          });
-        }
-        tf.dispose(reference.grads);
-      }
-    }
+    const compounds = poseCounts.map((n) => randomCompound({ poses: n, atoms: 10, seed: seed + n }));
+    return checkModelGradients(model, compounds, options);
   } finally {
     model.dispose();
   }
-  const failed = results.filter((r) => !r.passed);
-  if (failed.length > 0) {
-    throw new Error(`Decoupled gradients failed ${failed.length} of ${results.length} checks:\n${failed.map((r) => `  - ${r.name}: ${r.detail}`).join('\n')}`);
-  }
-  return results;
 }

@@ -11,7 +11,16 @@
  * @packageDocumentation
  */
 export { checkCombination, centralDifferences, type CheckResult, type CombinationCheckOptions } from './check-combination.js';
-export { assertGradientsMatch, checkDecoupledGradients, gradientError, CHECK_LOSSES, type GradientCheckOptions, type GradientError } from './check-gradients.js';
+export {
+  assertGradientsMatch,
+  checkDecoupledGradients,
+  checkModelGradients,
+  gradientError,
+  CHECK_LOSSES,
+  type GradientCheckOptions,
+  type GradientError,
+  type ModelGradientCheckOptions,
+} from './check-gradients.js';
 export { randomCompound, randomPose, seededRandom, type RandomPoseOptions } from './random.js';
 export { ToyMessagePassing, toyMessagePassing, toyMessagePassingOptions, type ToyMessagePassingOptions } from './toy-representation.js';
 export { testingPlugin } from './plugin.js';

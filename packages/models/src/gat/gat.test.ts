@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { GroupedModel, LigandOnlyStrategy, Module, createLigandOnlyModel, ligandOnlyCompound, type Combination, type Compound, type Pose } from '@posepool/core';
-import { assertGradientsMatch, CHECK_LOSSES, seededRandom } from '@posepool/core/testing';
+import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { GAT, type GATOptions } from './gat.js';
@@ -123,17 +123,7 @@ describe('GAT', () => {
     const gat = new GAT(small);
     const model = new GroupedModel({ representation: { ligand: gat }, strategy: new LigandOnlyStrategy({ ligand: gat.outputSize }, { seed: 2 }), combination: new Mean() });
     const compound: Compound = { id: 'lig', poses: [1, 2, 3].map((s) => ligandPose(s)), target: 6.5, poseLabels: { pose_target: Float32Array.from([6, 7, 6.5]) } };
-    for (const loss of Object.values(CHECK_LOSSES)) {
-      const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
-      for (const mode of ['stored', 'recompute'] as const) {
-        const before = tf.memory().numTensors;
-        const step = model.valueAndGrads(compound, loss, { mode });
-        assertGradientsMatch(step.grads, reference.grads);
-        tf.dispose(step.grads);
-        expect(tf.memory().numTensors).toBe(before);
-      }
-      tf.dispose(reference.grads);
-    }
+    checkModelGradients(model, [compound]);
     model.dispose();
   });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, DeltaStrategy, GroupedModel, Model, Module, type Combination, type Pose } from '@posepool/core';
-import { assertGradientsMatch, randomCompound, CHECK_LOSSES } from '@posepool/core/testing';
+import { checkModelGradients, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -104,17 +104,7 @@ describe('SchNet in a GroupedModel', () => {
     const schnet = new SchNet({ hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 });
     const model = new GroupedModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new Mean() });
     const compound = randomCompound({ poses: 3, atoms: 16 });
-    for (const loss of Object.values(CHECK_LOSSES)) {
-      const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
-      for (const mode of ['stored', 'recompute'] as const) {
-        const before = tf.memory().numTensors;
-        const step = model.valueAndGrads(compound, loss, { mode });
-        assertGradientsMatch(step.grads, reference.grads);
-        tf.dispose(step.grads);
-        expect(tf.memory().numTensors).toBe(before);
-      }
-      tf.dispose(reference.grads);
-    }
+    checkModelGradients(model, [compound]);
     model.dispose();
   });
 
