@@ -1,0 +1,44 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+import { combinationsPlugin } from '@posepool/combinations';
+import { buildGroupedModel, corePlugin, createRegistry, loadGroupedModel, saveGroupedModel } from '@posepool/core';
+import { checkModelGradients, randomCompound } from '@posepool/core/testing';
+import { describe, expect, it } from 'vitest';
+
+import { contactPlugin } from './plugin-example/architecture.js';
+
+describe('a third-party architecture plugin', () => {
+  const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(contactPlugin);
+  const config = {
+    representation: { name: 'contact-mlp', options: { hidden: 8, seed: 1 } },
+    strategy: { name: 'complex-only', options: { seed: 1 } },
+    combination: { name: 'boltzmann' },
+    readout: { name: 'pki' },
+  };
+
+  it('is shown verbatim in the architecture guide', () => {
+    const guide = readFileSync(new URL('../docs/guides/writing-an-architecture.md', import.meta.url), 'utf8');
+    expect(guide).toContain(readFileSync(new URL('./plugin-example/architecture.ts', import.meta.url), 'utf8').trim());
+  });
+
+  it('gives naive gradients in every mode inside a GroupedModel, and leaks nothing', () => {
+    const model = buildGroupedModel(config, registry);
+    checkModelGradients(model, [randomCompound({ poses: 4, atoms: 40, seed: 2 })]);
+    model.dispose();
+  });
+
+  it('saves and loads through the registry', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-arch-'));
+    const model = buildGroupedModel(config, registry);
+    const compound = randomCompound({ poses: 3, atoms: 40, seed: 3 });
+    await saveGroupedModel(model, join(dir, 'model'));
+    const loaded = await loadGroupedModel(join(dir, 'model'), registry);
+    expect(loaded.predict(compound)).toEqual(model.predict(compound));
+    model.dispose();
+    loaded.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
+});
