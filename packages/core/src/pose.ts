@@ -42,6 +42,10 @@ export interface Compound {
   readonly poses: readonly Pose[];
   /** Experimental target (pIC50, pK or ΔG, as the loss expects). */
   readonly target?: number;
+  /** `<` or `>` when the measurement is censored (e.g. "IC50 > 10 µM"), for step losses. */
+  readonly targetQualifier?: '<' | '>';
+  /** Standard error of the target, when known. */
+  readonly targetError?: number;
   /** Per-pose labels by name (e.g. `vina_score`), one value per pose. */
   readonly poseLabels?: Readonly<Record<string, Float32Array>>;
 }

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+
+import { parse } from 'csv-parse/sync';
+
+import { InputError } from '../errors.js';
+import { assertTextFile } from '../readers/lines.js';
+
+/** One compound's measurement. */
+export interface Affinity {
+  readonly id: string;
+  readonly value: number;
+  /** `<` / `>` for censored values ("<5", ">9.5"). */
+  readonly qualifier?: '<' | '>';
+  /** Standard error, from the error column when one is named. */
+  readonly error?: number;
+  /** 1-based line of the row. */
+  readonly line: number;
+}
+
+/** Options of {@link readAffinities}. */
+export interface AffinityOptions {
+  /** Column of the compound id. @defaultValue the first of ligand_id, compound_id, id, name */
+  idColumn?: string;
+  /** Column of the target value. @defaultValue the first of pIC50_or_pK, pIC50, pKi, pK, pKd, dG */
+  targetColumn?: string;
+  /** Column of the target's standard error, if any. */
+  errorColumn?: string;
+}
+
+const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
+const TARGET_COLUMNS = ['pIC50_or_pK', 'pIC50', 'pKi', 'pK', 'pKd', 'dG'];
+
+function pick(columns: string[], wanted: string | undefined, defaults: string[], what: string, file: string): string {
+  if (wanted !== undefined) {
+    if (!columns.includes(wanted)) throw new InputError({ file, line: 1 }, `no column '${wanted}' (the header has: ${columns.join(', ')})`, `Name the ${what} column that exists.`);
+    return wanted;
+  }
+  const found = defaults.find((c) => columns.includes(c));
+  if (found === undefined) throw new InputError({ file, line: 1 }, `no ${what} column (looked for ${defaults.join(', ')}; the header has: ${columns.join(', ')})`, `Pass the ${what} column's name.`);
+  return found;
+}
+
+/**
+ * Reads a CSV of measurements: one row per compound, an id column and a target column; values
+ * may carry `<` or `>` (censored), which becomes `qualifier`. Duplicate ids and non-numeric
+ * values are errors naming the line.
+ *
+ * @param file - the CSV path
+ * @param options - which columns to use
+ * @returns the measurements, in file order
+ * @throws InputError naming the file and line
+ * @example
+ * ```ts
+ * const rows = await readAffinities('tyk2/affinities.csv', { targetColumn: 'pIC50_or_pK' });
+ * ```
+ */
+export async function readAffinities(file: string, options: AffinityOptions = {}): Promise<Affinity[]> {
+  await assertTextFile(file, 'CSV');
+  let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    rows = parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+  } catch (cause) {
+    const line = (cause as { lines?: number }).lines;
+    throw new InputError({ file, ...(line !== undefined && { line }) }, `is not valid CSV (${(cause as Error).message})`);
+  }
+  if (rows.length === 0) throw new InputError({ file }, 'has a header but no rows');
+  const columns = Object.keys(rows[0]!.record);
+  const idColumn = pick(columns, options.idColumn, ID_COLUMNS, 'id', file);
+  const targetColumn = pick(columns, options.targetColumn, TARGET_COLUMNS, 'target', file);
+  const seen = new Map<string, number>();
+  return rows.map(({ record, info }) => {
+    const line = info.lines;
+    const id = record[idColumn] ?? '';
+    if (id === '') throw new InputError({ file, line }, `empty ${idColumn}`);
+    if (seen.has(id)) throw new InputError({ file, line, record: id }, `duplicate id (first on line ${seen.get(id)})`);
+    seen.set(id, line);
+    const text = record[targetColumn] ?? '';
+    const match = /^([<>])?\s*(.+)$/.exec(text);
+    const value = Number(match?.[2]);
+    if (match === null || !Number.isFinite(value)) throw new InputError({ file, line, record: id }, `${targetColumn} '${text}' is not a number`, 'Write a number, optionally with < or > for censored values.');
+    const qualifier = match[1] as '<' | '>' | undefined;
+    let error: number | undefined;
+    if (options.errorColumn !== undefined) {
+      const raw = record[options.errorColumn] ?? '';
+      error = raw === '' ? undefined : Number(raw);
+      if (error !== undefined && !Number.isFinite(error)) throw new InputError({ file, line, record: id }, `${options.errorColumn} '${raw}' is not a number`);
+    }
+    return { id, value, line, ...(qualifier && { qualifier }), ...(error !== undefined && { error }) };
+  });
+}

@@ -1,0 +1,165 @@
+import { readdir } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+
+import { validatePose, type Compound, type Pose } from '@posepool/core';
+
+import { InputError } from '../errors.js';
+import { readPdb, type Structure } from '../readers/pdb.js';
+import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
+import { assemblePose, pocketResidues } from '../pose/assemble.js';
+import { readAffinities, type AffinityOptions } from './affinities.js';
+
+/** Options of {@link featurizeFolder}. */
+export interface FolderOptions extends AffinityOptions {
+  /** Protein file in the folder. @defaultValue `pocket.pdb` if present, else `protein.pdb`, else the only PDB */
+  protein?: string;
+  /** Keep protein residues within this distance (Å) of any pose of the compound; `null` keeps all. @defaultValue 8 */
+  pocketCutoff?: number | null;
+  /** Keep hydrogen atoms. @defaultValue false */
+  keepHydrogens?: boolean;
+  /** SD tags to attach as per-pose labels. @defaultValue `vina_score` and `rmsd_to_reference` where every pose has them */
+  poseLabels?: string[];
+  /** `fail`: the first problem throws; `skip`: problems are listed in `skipped` and the rest loads. @defaultValue 'fail' */
+  onError?: 'fail' | 'skip';
+  /** Called after each compound with how many are done. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** An input left out under `onError: 'skip'`, and why. */
+export interface SkippedItem {
+  /** What was skipped: `compound 'x'`, `record #5`, … */
+  readonly item: string;
+  /** The error message (file, line, problem). */
+  readonly reason: string;
+}
+
+/** The compounds of a folder and what was skipped. */
+export interface FeaturizedFolder {
+  readonly compounds: Compound[];
+  readonly skipped: SkippedItem[];
+  /** The files read. */
+  readonly files: { readonly protein: string; readonly poses: readonly string[]; readonly affinities: string };
+}
+
+const DEFAULT_LABELS = ['vina_score', 'rmsd_to_reference'];
+
+async function layout(dir: string, options: FolderOptions): Promise<FeaturizedFolder['files']> {
+  const entries = await readdir(dir).catch(() => {
+    throw new InputError({ file: dir }, 'folder not found');
+  });
+  const withExt = (...exts: string[]): string[] => entries.filter((f) => exts.includes(extname(f).toLowerCase())).sort();
+  const pdbs = withExt('.pdb', '.ent');
+  const sdfs = withExt('.sdf', '.sd');
+  const csvs = withExt('.csv');
+  const protein = options.protein ?? (pdbs.includes('pocket.pdb') ? 'pocket.pdb' : pdbs.includes('protein.pdb') ? 'protein.pdb' : pdbs.length === 1 ? pdbs[0] : undefined);
+  if (protein === undefined) throw new InputError({ file: dir }, pdbs.length === 0 ? 'no PDB file for the protein' : `several PDB files (${pdbs.join(', ')}) and none named pocket.pdb or protein.pdb`, 'Pass { protein: "<file>" }.');
+  if (sdfs.length === 0) throw new InputError({ file: dir }, 'no SD file of poses (*.sdf)');
+  if (csvs.length !== 1) throw new InputError({ file: dir }, csvs.length === 0 ? 'no CSV of measurements' : `several CSV files (${csvs.join(', ')})`, 'Keep one CSV of measurements per folder.');
+  return { protein: join(dir, protein), poses: sdfs.map((f) => join(dir, f)), affinities: join(dir, csvs[0]!) };
+}
+
+/**
+ * Featurizes a folder into compounds: a protein (or pocket) PDB, SD files of poses and a CSV of
+ * measurements, as in the benchmark folders (one multi-pose SDF whose records carry `ligand_id`
+ * and `pose_index`) or hand-made (one SDF per compound, named after it). Poses are grouped by
+ * ligand id and ordered by `pose_index`; each pose is the pocket (whole residues within
+ * `pocketCutoff` of any of the compound's poses) then the ligand, hydrogens dropped by default.
+ *
+ * Every problem names its file and line: malformed records, CSV ids without poses, poses
+ * without a CSV row, duplicate poses. With `onError: 'skip'` they are listed in `skipped` and
+ * nothing else is lost.
+ *
+ * @param dir - the folder
+ * @param options - files, columns, cropping, hydrogens, labels, error policy, progress
+ * @returns the compounds, what was skipped, and the files read
+ * @throws InputError under `onError: 'fail'` (and for folder-level problems in any mode)
+ * @example
+ * ```ts
+ * const { compounds, skipped } = await featurizeFolder('data/tyk2', { onError: 'skip' });
+ * ```
+ */
+export async function featurizeFolder(dir: string, options: FolderOptions = {}): Promise<FeaturizedFolder> {
+  const files = await layout(dir, options);
+  const skip = options.onError === 'skip';
+  const skipped: SkippedItem[] = [];
+  const problem = (item: string, error: InputError): void => {
+    if (!skip) throw error;
+    skipped.push({ item, reason: error.message });
+  };
+  const protein: Structure = await readPdb(files.protein);
+  const affinities = await readAffinities(files.affinities, options);
+
+  const posesById = new Map<string, Array<{ record: SdfRecord; poseIndex: number }>>();
+  const onePerCompound = files.poses.length > 1;
+  for (const file of files.poses) {
+    for await (const item of readSdfRecords(file)) {
+      if (item instanceof InputError) {
+        problem(`record at ${item.file}:${item.line ?? '?'}`, item);
+        continue;
+      }
+      const id = item.tags.ligand_id ?? (onePerCompound ? basename(file, extname(file)) : item.title);
+      if (id === '') {
+        problem(`record #${item.index + 1} of ${file}`, new InputError({ file, line: item.line }, 'record has no ligand_id tag and no title', 'Add a `> <ligand_id>` data item.'));
+        continue;
+      }
+      const poses = posesById.get(id) ?? [];
+      const poseIndex = item.tags.pose_index === undefined ? poses.length : Number(item.tags.pose_index);
+      if (!Number.isInteger(poseIndex)) {
+        problem(`record #${item.index + 1} of ${file}`, new InputError({ file, line: item.line, record: id }, `pose_index '${item.tags.pose_index}' is not an integer`));
+        continue;
+      }
+      const twin = poses.find((p) => p.poseIndex === poseIndex);
+      if (twin !== undefined) {
+        problem(`record #${item.index + 1} of ${file}`, new InputError({ file, line: item.line, record: id }, `duplicate pose ${poseIndex} (first at line ${twin.record.line})`));
+        continue;
+      }
+      poses.push({ record: item, poseIndex });
+      posesById.set(id, poses);
+    }
+  }
+
+  const measured = new Set(affinities.map((a) => a.id));
+  for (const id of posesById.keys()) {
+    if (!measured.has(id)) problem(`compound '${id}'`, new InputError({ file: files.affinities, record: id }, `has poses in ${files.poses.length === 1 ? files.poses[0] : 'the SD files'} but no row`, 'Add its measurement or remove its poses.'));
+  }
+  const wanted = affinities.filter((a) => {
+    if (posesById.has(a.id)) return true;
+    problem(`compound '${a.id}'`, new InputError({ file: files.affinities, line: a.line, record: a.id }, 'has a row but no poses in the SD files'));
+    return false;
+  });
+
+  const compounds: Compound[] = [];
+  for (const [done, affinity] of wanted.entries()) {
+    const poses = posesById.get(affinity.id)!.sort((a, b) => a.poseIndex - b.poseIndex);
+    const records = poses.map((p) => p.record);
+    const residues = options.pocketCutoff === null ? undefined : pocketResidues(protein, records, options.pocketCutoff ?? 8);
+    try {
+      const assembled: Pose[] = records.map((record, k) => {
+        const pose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
+        validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
+        return pose;
+      });
+      const labelNames = options.poseLabels ?? DEFAULT_LABELS.filter((name) => records.every((r) => r.tags[name] !== undefined));
+      const poseLabels: Record<string, Float32Array> = {};
+      for (const name of labelNames) {
+        const values = records.map((r) => Number(r.tags[name]));
+        const bad = values.findIndex((v, k) => records[k]!.tags[name] === undefined || !Number.isFinite(v));
+        if (bad >= 0) throw new InputError({ file: records[bad]!.file, line: records[bad]!.line, record: affinity.id }, `pose label '${name}' is '${records[bad]!.tags[name] ?? '(missing)'}', not a number`);
+        poseLabels[name] = Float32Array.from(values);
+      }
+      compounds.push({
+        id: affinity.id,
+        poses: assembled,
+        target: affinity.value,
+        ...(affinity.qualifier && { targetQualifier: affinity.qualifier }),
+        ...(affinity.error !== undefined && { targetError: affinity.error }),
+        ...(labelNames.length > 0 && { poseLabels }),
+      });
+    } catch (error) {
+      if (!(error instanceof Error) || !('code' in error) || (error as { code: string }).code !== 'E_INPUT') throw error;
+      problem(`compound '${affinity.id}'`, error instanceof InputError ? error : new InputError({ file: files.poses[0]!, record: affinity.id }, error.message));
+    }
+    options.onProgress?.(done + 1, wanted.length);
+  }
+  return { compounds, skipped, files };
+}

@@ -1,0 +1,20 @@
+/**
+ * Structure files to PosePool poses: PDB and SD readers, pocket cropping, and dataset folders to
+ * compounds, with errors that name the file and line and a skip report.
+ *
+ * @example
+ * ```ts
+ * import { featurizeFolder } from '@posepool/featurizers';
+ * const { compounds } = await featurizeFolder('data/tyk2');
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { readAffinities, type Affinity, type AffinityOptions } from './dataset/affinities.js';
+export { featurizeFolder, type FeaturizedFolder, type FolderOptions, type SkippedItem } from './dataset/folder.js';
+export { atomicNumber, elementSymbol } from './elements.js';
+export { InputError, type InputLocation } from './errors.js';
+export { assemblePose, pocketResidues, type LigandAtoms } from './pose/assemble.js';
+export { assertTextFile, lines } from './readers/lines.js';
+export { readPdb, type PdbOptions, type Structure } from './readers/pdb.js';
+export { readSdf, readSdfRecords, type SdfRecord } from './readers/sdf.js';

@@ -1,0 +1,82 @@
+import { fileURLToPath } from 'node:url';
+
+import { describe, expect, it } from 'vitest';
+
+import { readAffinities } from './dataset/affinities.js';
+import { featurizeFolder } from './dataset/folder.js';
+import { InputError } from './errors.js';
+import { readPdb } from './readers/pdb.js';
+import { readSdf } from './readers/sdf.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/malformed/${name}`, import.meta.url));
+
+async function failure(run: () => Promise<unknown>): Promise<InputError> {
+  const error = await run().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
+}
+
+const readAll = async (file: string): Promise<void> => {
+  for await (const record of readSdf(file)) void record;
+};
+
+/** [fixture, reader, expected message (after "file:line: ")]. */
+const cases: Array<[string, (file: string) => Promise<unknown>, RegExp]> = [
+  ['truncated-record.sdf', readAll, /:1 \(record 'lig_a'\): record without 'M {2}END'\. The connection table is truncated\./],
+  ['no-m-end.sdf', readAll, /:1 \(record 'lig_a'\): record without 'M {2}END'/],
+  ['wrong-atom-count.sdf', readAll, /:4 \(record 'lig_a'\): the counts line announces 5 atoms and 2 bonds, but only 5 lines precede 'M {2}END'/],
+  ['non-numeric-coordinate.sdf', readAll, /:6 \(record 'lig_a'\): x coordinate 'abc' is not a number/],
+  ['nan-coordinate.sdf', readAll, /:6 \(record 'lig_a'\): x coordinate 'NaN' is not a number/],
+  ['unknown-element.sdf', readAll, /:7 \(record 'lig_a'\): unknown element 'Xx'/],
+  ['bond-to-missing-atom.sdf', readAll, /:9 \(record 'lig_a'\): bond between atoms 2 and 9, but the molecule has 3 atoms/],
+  ['empty.sdf', readAll, /empty\.sdf: the SDF file is empty/],
+  ['binary.sdf', readAll, /binary\.sdf: looks like a binary file, not SDF text/],
+  ['bad-charge-line.sdf', readAll, /:10 \(record 'lig_a'\): malformed 'M {2}CHG' line/],
+  ['no-records.sdf', readAll, /no-records\.sdf: no molecule records/],
+  ['v3000-count-mismatch.sdf', readAll, /:4 \(record 'lig_v3'\): COUNTS announces 3 atoms and 1 bonds, the blocks hold 2 and 1/],
+  ['no-atoms.pdb', (f) => readPdb(f), /no-atoms\.pdb: no ATOM or HETATM records/],
+  ['bad-coordinate.pdb', (f) => readPdb(f), /bad-coordinate\.pdb:2: x coordinate '1\.0x0' \(columns 31–38\) is not a number/],
+  ['truncated-atom-line.pdb', (f) => readPdb(f), /truncated-atom-line\.pdb:2: ATOM record is 40 characters long; coordinates need columns 31–54/],
+  ['unknown-element.pdb', (f) => readPdb(f), /unknown-element\.pdb:1: unknown element 'Qq'/],
+  ['duplicate-ids.csv', (f) => readAffinities(f), /duplicate-ids\.csv:4 \(record 'lig_a'\): duplicate id \(first on line 2\)/],
+  ['non-numeric-target.csv', (f) => readAffinities(f), /non-numeric-target\.csv:3 \(record 'lig_b'\): pIC50_or_pK 'n\/a' is not a number/],
+  ['missing-target-column.csv', (f) => readAffinities(f), /missing-target-column\.csv:1: no target column \(looked for .*; the header has: ligand_id, activity_label\)/],
+  ['header-only.csv', (f) => readAffinities(f), /header-only\.csv: has a header but no rows/],
+  ['missing.sdf', readAll, /missing\.sdf: SDF file not found/],
+  ['ligand-without-poses', (f) => featurizeFolder(f), /affinities\.csv:3 \(record 'lig_z'\): has a row but no poses in the SD files/],
+  ['poses-without-row', (f) => featurizeFolder(f), /affinities\.csv \(record 'lig_q'\): has poses in .*poses\.sdf but no row/],
+  ['duplicate-pose', (f) => featurizeFolder(f), /poses\.sdf:18 \(record 'lig_a'\): duplicate pose 0 \(first at line 1\)/],
+  ['no-protein', (f) => featurizeFolder(f), /no-protein: no PDB file for the protein/],
+];
+
+describe('malformed inputs give errors naming the file, line and problem', () => {
+  for (const [name, read, message] of cases) {
+    it(name, async () => {
+      const error = await failure(() => read(fixture(name)));
+      expect(error.message).toMatch(message);
+      expect(error.code).toBe('E_INPUT');
+      expect(error.file).toContain(name.replace(/\/.*/, '').split('.')[0]);
+    });
+  }
+});
+
+describe("onError: 'skip'", () => {
+  it('skips a bad record, reports it, and keeps every other pose', async () => {
+    const { compounds, skipped } = await featurizeFolder(fixture('bad-record-among-good'), { onError: 'skip' });
+    expect(compounds.map((c) => [c.id, c.poses.length])).toEqual([['lig_a', 1], ['lig_b', 1]]);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]!.reason).toMatch(/poses\.sdf:\d+ \(record 'lig_a'\): x coordinate 'abc' is not a number/);
+  });
+
+  it('skips compounds without poses or rows and lists them', async () => {
+    const a = await featurizeFolder(fixture('ligand-without-poses'), { onError: 'skip' });
+    expect(a.compounds.map((c) => c.id)).toEqual(['lig_a']);
+    expect(a.skipped.map((s) => s.item)).toEqual(["compound 'lig_z'"]);
+    const b = await featurizeFolder(fixture('poses-without-row'), { onError: 'skip' });
+    expect(b.compounds.map((c) => c.id)).toEqual(['lig_a']);
+    expect(b.skipped.map((s) => s.item)).toEqual(["compound 'lig_q'"]);
+  });
+});
