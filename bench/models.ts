@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, LigandOnlyStrategy, Model, posePart, useBackend, type Pose, type Representation } from '@posepool/core';
+import { ComplexOnlyStrategy, LigandOnlyStrategy, Model, posePart, poseRadiusGraph, useBackend, type Pose, type Representation } from '@posepool/core';
 import { randomPose, seededRandom } from '@posepool/core/testing';
-import { GAT, PaiNN, poseRadiusGraph, SchNet } from '@posepool/models';
+import { GAT, PaiNN, SchNet } from '@posepool/models';
 
 import { machine, median, sharedPath, timeMs, writeResult } from './lib.js';
 

@@ -35,6 +35,7 @@ export { PIC50Readout, PKiReadout } from './model/readouts.js';
 export type { Representation } from './model/representation.js';
 export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy, type StrategyOptions } from './model/strategy.js';
 export { Module, ModuleGroup, Parameter } from './module.js';
+export { poseRadiusGraph, radiusGraph, radiusGraphKey, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart } from './pose.js';
 export {
   COMPONENT_KINDS,

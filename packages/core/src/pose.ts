@@ -1,4 +1,5 @@
 import { PosePoolError } from './errors.js';
+import type { RadiusGraph } from './neighbors/radius-graph.js';
 
 /**
  * One 3D pose of a ligand in its protein: protein (or pocket) atoms first, then ligand atoms.
@@ -25,6 +26,8 @@ export interface Pose {
   readonly featureSize?: number;
   /** Optional covalent bonds as atom-index pairs, `[a0, b0, a1, b1, …]` (for 2D-graph models such as GAT). */
   readonly bonds?: Int32Array;
+  /** Precomputed interaction graphs by `cutoff/maxNeighbors` (see `poseRadiusGraph`), e.g. from a featurizer's cache. */
+  readonly graphs?: Readonly<Record<string, RadiusGraph>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Single-pose architectures for PosePool: SchNet with PyTorch Geometric's semantics and a
- * state-dict importer, a ligand-only GAT, the equivariant PaiNN, and cell-list neighbour lists.
+ * state-dict importer, a ligand-only GAT and the equivariant PaiNN (neighbour lists: `radiusGraph` in core).
  *
  * @example
  * ```ts
@@ -11,7 +11,6 @@
  * @packageDocumentation
  */
 export { GAT, gatOptions, type GATOptions } from './gat/gat.js';
-export { poseRadiusGraph, radiusGraph, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 export { PaiNN, paiNNOptions, type PaiNNFeatures, type PaiNNOptions } from './painn/painn.js';
 export { gat, modelsPlugin, painn, schnet } from './plugin.js';
 export { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict, type StateDictLayout } from './schnet/pyg-import.js';

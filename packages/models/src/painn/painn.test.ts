@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { DeltaStrategy, GroupedModel, Module, type Combination, type Pose } from '@posepool/core';
 import { checkModelGradients, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
-import { poseRadiusGraph } from '../neighbors/radius-graph.js';
+import { DeltaStrategy, GroupedModel, Module, poseRadiusGraph, type Combination, type Pose } from '@posepool/core';
 import { PaiNN, type PaiNNOptions } from './painn.js';
 
 type Matrix = number[][];

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, type Pose, type Representation } from '@posepool/core';
+import { Embedding, Linear, Module, ModuleGroup, poseRadiusGraph, type Pose, type RadiusGraph, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
-import { poseRadiusGraph, type RadiusGraph } from '../neighbors/radius-graph.js';
 
 /** Options of {@link SchNet}; defaults are mtenn's. */
 export const schNetOptions = z

@@ -1,4 +1,4 @@
-import type { Pose } from '@posepool/core';
+import type { Pose } from '../pose.js';
 
 /**
  * A directed interaction graph: edge e carries messages from `source[e]` (j) to `target[e]` (i),
@@ -94,9 +94,15 @@ export function radiusGraph(pos: Float32Array, options: RadiusGraphOptions): Rad
 
 const cache = new WeakMap<Pose, Map<string, RadiusGraph>>();
 
+/** The key of a graph in {@link Pose.graphs}: `cutoff/maxNeighbors`. */
+export function radiusGraphKey(options: RadiusGraphOptions): string {
+  return `${options.cutoff}/${options.maxNeighbors}`;
+}
+
 /**
- * {@link radiusGraph} of a pose, computed once per pose object and options (positions carry no
- * gradient, so the graph is data, not part of the model's graph).
+ * {@link radiusGraph} of a pose: the one stored in `pose.graphs` (precomputed by a featurizer
+ * or loaded from its cache) when there is one, else computed once per pose object and options
+ * (positions carry no gradient, so the graph is data, not part of the model's graph).
  *
  * @param pose - the pose
  * @param options - cutoff and neighbour cap
@@ -107,7 +113,9 @@ const cache = new WeakMap<Pose, Map<string, RadiusGraph>>();
  * ```
  */
 export function poseRadiusGraph(pose: Pose, options: RadiusGraphOptions): RadiusGraph {
-  const key = `${options.cutoff}/${options.maxNeighbors}`;
+  const key = radiusGraphKey(options);
+  const stored = pose.graphs?.[key];
+  if (stored !== undefined) return stored;
   let graphs = cache.get(pose);
   if (graphs === undefined) cache.set(pose, (graphs = new Map()));
   let graph = graphs.get(key);

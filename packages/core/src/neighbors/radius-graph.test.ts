@@ -1,18 +1,7 @@
-import { readFileSync } from 'node:fs';
-
-import { randomPose, seededRandom } from '@posepool/core/testing';
+import { randomPose, seededRandom } from '../testing/random.js';
 import { describe, expect, it } from 'vitest';
 
-import { poseRadiusGraph, radiusGraph } from './radius-graph.js';
-
-interface FixturePose {
-  pos: number[][];
-  edge_index: [number[], number[]];
-  edge_weight: number[];
-  graph_cutoff: number;
-  graph_max_num_neighbors: number;
-}
-const fixture = JSON.parse(readFileSync(new URL('../../fixtures/pyg-schnet-small.json', import.meta.url), 'utf8')) as { poses: Record<string, FixturePose> };
+import { poseRadiusGraph, radiusGraph, radiusGraphKey } from './radius-graph.js';
 
 /** O(n²) reference of the same rule. */
 function bruteForce(pos: Float32Array, cutoff: number, maxNeighbors: number): Array<[number, number]> {
@@ -31,17 +20,6 @@ function bruteForce(pos: Float32Array, cutoff: number, maxNeighbors: number): Ar
 }
 
 describe('radiusGraph', () => {
-  for (const [name, p] of Object.entries(fixture.poses)) {
-    it(`reproduces the reference interaction graph of ${name} edge for edge`, () => {
-      const pos = Float32Array.from(p.pos.flat());
-      const graph = radiusGraph(pos, { cutoff: p.graph_cutoff, maxNeighbors: p.graph_max_num_neighbors });
-      expect(Array.from(graph.source)).toEqual(p.edge_index[0]);
-      expect(Array.from(graph.target)).toEqual(p.edge_index[1]);
-      // float64 distances of float32 coordinates vs PyG's float32 norm: within float32 rounding.
-      expect(Math.max(...Array.from(graph.distance, (d, e) => Math.abs(d - p.edge_weight[e]!) / p.edge_weight[e]!))).toBeLessThan(3e-7);
-    });
-  }
-
   it('matches an O(n²) scan for random poses, caps and cutoffs', () => {
     const random = seededRandom(11);
     for (let trial = 0; trial < 20; trial++) {
@@ -63,5 +41,14 @@ describe('radiusGraph', () => {
     const options = { cutoff: 4, maxNeighbors: 8 };
     expect(poseRadiusGraph(pose, options)).toBe(poseRadiusGraph(pose, { ...options }));
     expect(poseRadiusGraph(pose, options)).not.toBe(poseRadiusGraph(pose, { cutoff: 5, maxNeighbors: 8 }));
+  });
+});
+
+describe('poseRadiusGraph', () => {
+  it('uses a graph stored on the pose (e.g. from a featurizer cache)', () => {
+    const pose = randomPose({ atoms: 10 });
+    const stored = radiusGraph(pose.pos, { cutoff: 3, maxNeighbors: 4 });
+    const withGraph = { ...pose, graphs: { [radiusGraphKey({ cutoff: 3, maxNeighbors: 4 })]: stored } };
+    expect(poseRadiusGraph(withGraph, { cutoff: 3, maxNeighbors: 4 })).toBe(stored);
   });
 });
