@@ -1,13 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 
-import { validatePose, type Compound, type Pose } from '@posepool/core';
+import { radiusGraph, radiusGraphKey, validatePose, type Compound, type Pose, type RadiusGraph, type RadiusGraphOptions } from '@posepool/core';
 
 import { InputError } from '../errors.js';
 import { readPdb, type Structure } from '../readers/pdb.js';
 import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
 import { assemblePose, pocketResidues } from '../pose/assemble.js';
 import { readAffinities, type AffinityOptions } from './affinities.js';
+import { cacheKey, readFolderCache, writeFolderCache } from './cache.js';
 
 /** Options of {@link featurizeFolder}. */
 export interface FolderOptions extends AffinityOptions {
@@ -23,6 +24,14 @@ export interface FolderOptions extends AffinityOptions {
   onError?: 'fail' | 'skip';
   /** Called after each compound with how many are done. */
   onProgress?: (done: number, total: number) => void;
+  /** Interaction graphs to precompute and store with every pose (what the models' `cutoff`/`maxNumNeighbors` will ask for). */
+  graphs?: RadiusGraphOptions[];
+  /**
+   * Folder of the featurization cache: a result is stored under a hash of the input files'
+   * contents and the options, and loaded instead of recomputed while both are unchanged.
+   * No caching when absent.
+   */
+  cacheDir?: string;
 }
 
 /** An input left out under `onError: 'skip'`, and why. */
@@ -39,6 +48,8 @@ export interface FeaturizedFolder {
   readonly skipped: SkippedItem[];
   /** The files read. */
   readonly files: { readonly protein: string; readonly poses: readonly string[]; readonly affinities: string };
+  /** Whether the result came from the cache. */
+  readonly fromCache: boolean;
 }
 
 const DEFAULT_LABELS = ['vina_score', 'rmsd_to_reference'];
@@ -80,6 +91,20 @@ async function layout(dir: string, options: FolderOptions): Promise<FeaturizedFo
  */
 export async function featurizeFolder(dir: string, options: FolderOptions = {}): Promise<FeaturizedFolder> {
   const files = await layout(dir, options);
+  if (options.cacheDir === undefined) return featurize(files, options);
+  const { onProgress: _, cacheDir, ...resultOptions } = options;
+  const key = await cacheKey([files.protein, ...files.poses, files.affinities], resultOptions);
+  const cached = await readFolderCache(cacheDir, key);
+  if (cached !== undefined) {
+    options.onProgress?.(cached.compounds.length, cached.compounds.length);
+    return { ...cached, files };
+  }
+  const result = await featurize(files, options);
+  await writeFolderCache(cacheDir, key, result);
+  return result;
+}
+
+async function featurize(files: FeaturizedFolder['files'], options: FolderOptions): Promise<FeaturizedFolder> {
   const skip = options.onError === 'skip';
   const skipped: SkippedItem[] = [];
   const problem = (item: string, error: InputError): void => {
@@ -137,7 +162,10 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
       const assembled: Pose[] = records.map((record, k) => {
         const pose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
         validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
-        return pose;
+        if (options.graphs === undefined || options.graphs.length === 0) return pose;
+        const graphs: Record<string, RadiusGraph> = {};
+        for (const graph of options.graphs) graphs[radiusGraphKey(graph)] = radiusGraph(pose.pos, graph);
+        return { ...pose, graphs };
       });
       const labelNames = options.poseLabels ?? DEFAULT_LABELS.filter((name) => records.every((r) => r.tags[name] !== undefined));
       const poseLabels: Record<string, Float32Array> = {};
@@ -161,5 +189,5 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
     }
     options.onProgress?.(done + 1, wanted.length);
   }
-  return { compounds, skipped, files };
+  return { compounds, skipped, files, fromCache: false };
 }

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Compound, Pose, RadiusGraph } from '@posepool/core';
+
+import type { FeaturizedFolder } from './folder.js';
+
+/**
+ * A compact binary cache of featurized folders. File layout: the 8 bytes `POSEPOOL`, a u32
+ * format version, a u32 header length, a JSON header (ids, targets, array lengths, the skip
+ * report, the files), then every array of every pose, 4-byte aligned, in header order. Loading
+ * makes typed-array views on one buffer: no parsing, no copies.
+ */
+const MAGIC = 'POSEPOOL';
+const FORMAT = 1;
+
+interface PoseHeader {
+  atoms: number;
+  bonds: number;
+  graphs: Array<{ key: string; edges: number }>;
+}
+interface CompoundHeader {
+  id: string;
+  target?: number;
+  targetQualifier?: '<' | '>';
+  targetError?: number;
+  labels: string[];
+  poses: PoseHeader[];
+}
+interface Header {
+  key: string;
+  files: FeaturizedFolder['files'];
+  skipped: FeaturizedFolder['skipped'];
+  compounds: CompoundHeader[];
+}
+
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * The cache key of a featurization: a SHA-256 over the format version, the options that change
+ * the result, and the contents of every input file, so editing an input or an option misses.
+ *
+ * @param files - the input files
+ * @param options - the result-changing options (JSON-serialisable)
+ * @returns a hex digest
+ */
+export async function cacheKey(files: readonly string[], options: unknown): Promise<string> {
+  const hash = createHash('sha256').update(`${MAGIC}/${FORMAT}\n${JSON.stringify(options)}\n`);
+  for (const file of files) hash.update(`${await fileDigest(file)}\n`);
+  return hash.digest('hex');
+}
+
+const align = (n: number): number => (n + 3) & ~3;
+
+/** Encodes a featurized folder (see the file layout above). */
+export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array {
+  const arrays: Array<Int32Array | Float32Array | Uint8Array> = [];
+  const compounds: CompoundHeader[] = result.compounds.map((c) => {
+    const labels = Object.keys(c.poseLabels ?? {});
+    const poses = c.poses.map((pose): PoseHeader => {
+      const graphs = Object.entries(pose.graphs ?? {});
+      arrays.push(pose.z, pose.pos, pose.ligandMask, pose.bonds ?? new Int32Array(0));
+      for (const [, g] of graphs) arrays.push(g.source, g.target, g.distance);
+      return { atoms: pose.z.length, bonds: pose.bonds?.length ?? 0, graphs: graphs.map(([k, g]) => ({ key: k, edges: g.source.length })) };
+    });
+    for (const label of labels) arrays.push(c.poseLabels![label]!);
+    return {
+      id: c.id,
+      ...(c.target !== undefined && { target: c.target }),
+      ...(c.targetQualifier && { targetQualifier: c.targetQualifier }),
+      ...(c.targetError !== undefined && { targetError: c.targetError }),
+      labels,
+      poses,
+    };
+  });
+  const header = new TextEncoder().encode(JSON.stringify({ key, files: result.files, skipped: result.skipped, compounds } satisfies Header));
+  const start = align(16 + header.length);
+  const size = arrays.reduce((offset, a) => align(offset + a.byteLength), start);
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  bytes.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(8, FORMAT, true);
+  view.setUint32(12, header.length, true);
+  bytes.set(header, 16);
+  let offset = start;
+  for (const a of arrays) {
+    bytes.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset = align(offset + a.byteLength);
+  }
+  return bytes;
+}
+
+/** Decodes {@link encodeFolder}'s bytes; undefined when they are not a cache of `key` (corrupt, other version). */
+export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder | undefined {
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return undefined;
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const view = new DataView(buffer);
+  if (view.getUint32(8, true) !== FORMAT) return undefined;
+  const length = view.getUint32(12, true);
+  let header: Header;
+  try {
+    header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 16, length))) as Header;
+  } catch {
+    return undefined;
+  }
+  if (header.key !== key) return undefined;
+  let offset = align(16 + length);
+  const take = <T extends Int32Array | Float32Array | Uint8Array>(Kind: new (b: ArrayBuffer, o: number, n: number) => T, n: number): T => {
+    const bytesNeeded = n * (Kind === (Uint8Array as unknown) ? 1 : 4);
+    if (offset + bytesNeeded > buffer.byteLength) throw new RangeError('truncated cache file');
+    const array = new Kind(buffer, offset, n);
+    offset = align(offset + bytesNeeded);
+    return array;
+  };
+  try {
+    const compounds = header.compounds.map((c): Compound => {
+      const poses = c.poses.map((p): Pose => {
+        const z = take(Int32Array, p.atoms);
+        const pos = take(Float32Array, 3 * p.atoms);
+        const ligandMask = take(Uint8Array, p.atoms);
+        const bonds = take(Int32Array, p.bonds);
+        const graphs: Record<string, RadiusGraph> = {};
+        for (const g of p.graphs) graphs[g.key] = { source: take(Int32Array, g.edges), target: take(Int32Array, g.edges), distance: take(Float32Array, g.edges) };
+        return { z, pos, ligandMask, bonds, ...(p.graphs.length > 0 && { graphs }) };
+      });
+      const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
+      const { labels: _, poses: __, ...rest } = c;
+      return { ...rest, poses, ...(c.labels.length > 0 && { poseLabels }) };
+    });
+    return { compounds, skipped: header.skipped, files: header.files, fromCache: true };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cached result of `key` in `dir`, if present and intact. */
+export async function readFolderCache(dir: string, key: string): Promise<FeaturizedFolder | undefined> {
+  const bytes = await readFile(join(dir, `${key}.bin`)).catch(() => undefined);
+  return bytes === undefined ? undefined : decodeFolder(bytes, key);
+}
+
+/** Writes the cache of `key` atomically (temporary file + rename). */
+export async function writeFolderCache(dir: string, key: string, result: FeaturizedFolder): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${key}.bin`);
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, encodeFolder(key, result));
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
