@@ -11,10 +11,12 @@ import type { FeaturizedFolder } from './folder.js';
  * A compact binary cache of featurized folders. File layout: the 8 bytes `POSEPOOL`, a u32
  * format version, a u32 header length, a JSON header (ids, targets, array lengths, the skip
  * report, the files), then every array of every pose, 4-byte aligned, in header order. Loading
- * makes typed-array views on one buffer: no parsing, no copies.
+ * makes typed-array views on one buffer: no parsing, no copies. An interaction graph is stored
+ * as its sources and each atom's neighbour count (edges are sorted by target); distances are
+ * recomputed from the positions, exactly as `radiusGraph` computed them.
  */
 const MAGIC = 'POSEPOOL';
-const FORMAT = 1;
+const FORMAT = 2;
 
 interface PoseHeader {
   atoms: number;
@@ -58,6 +60,28 @@ export async function cacheKey(files: readonly string[], options: unknown): Prom
 
 const align = (n: number): number => (n + 3) & ~3;
 
+/** How many edges end at each atom. */
+function neighbourCounts(target: Int32Array, atoms: number): Int32Array {
+  const counts = new Int32Array(atoms);
+  for (const t of target) counts[t]!++;
+  return counts;
+}
+
+/** The graph back from sources and per-atom counts, distances from the positions. */
+function expandGraph(source: Int32Array, counts: Int32Array, pos: Float32Array): RadiusGraph {
+  const target = new Int32Array(source.length);
+  const distance = new Float32Array(source.length);
+  let e = 0;
+  counts.forEach((count, i) => {
+    for (let k = 0; k < count; k++, e++) {
+      const j = source[e]!;
+      target[e] = i;
+      distance[e] = Math.sqrt((pos[3 * j]! - pos[3 * i]!) ** 2 + (pos[3 * j + 1]! - pos[3 * i + 1]!) ** 2 + (pos[3 * j + 2]! - pos[3 * i + 2]!) ** 2);
+    }
+  });
+  return { source, target, distance };
+}
+
 /** Encodes a featurized folder (see the file layout above). */
 export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array {
   const arrays: Array<Int32Array | Float32Array | Uint8Array> = [];
@@ -66,7 +90,7 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
     const poses = c.poses.map((pose): PoseHeader => {
       const graphs = Object.entries(pose.graphs ?? {});
       arrays.push(pose.z, pose.pos, pose.ligandMask, pose.bonds ?? new Int32Array(0));
-      for (const [, g] of graphs) arrays.push(g.source, g.target, g.distance);
+      for (const [, g] of graphs) arrays.push(g.source, neighbourCounts(g.target, pose.z.length));
       return { atoms: pose.z.length, bonds: pose.bonds?.length ?? 0, graphs: graphs.map(([k, g]) => ({ key: k, edges: g.source.length })) };
     });
     for (const label of labels) arrays.push(c.poseLabels![label]!);
@@ -99,7 +123,9 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
 /** Decodes {@link encodeFolder}'s bytes; undefined when they are not a cache of `key` (corrupt, other version). */
 export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder | undefined {
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return undefined;
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  // A large file read by Node owns its buffer: use it in place.
+  const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+  const buffer = (whole ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as ArrayBuffer;
   const view = new DataView(buffer);
   if (view.getUint32(8, true) !== FORMAT) return undefined;
   const length = view.getUint32(12, true);
@@ -126,7 +152,7 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
         const ligandMask = take(Uint8Array, p.atoms);
         const bonds = take(Int32Array, p.bonds);
         const graphs: Record<string, RadiusGraph> = {};
-        for (const g of p.graphs) graphs[g.key] = { source: take(Int32Array, g.edges), target: take(Int32Array, g.edges), distance: take(Float32Array, g.edges) };
+        for (const g of p.graphs) graphs[g.key] = expandGraph(take(Int32Array, g.edges), take(Int32Array, p.atoms), pos);
         return { z, pos, ligandMask, bonds, ...(p.graphs.length > 0 && { graphs }) };
       });
       const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
