@@ -49,8 +49,8 @@ const source = await readFile(join(here, '..', 'examples', 'data', 'tyk2', 'pose
 const big = join(work, 'big.sdf');
 const out = createWriteStream(big);
 const copies = Math.ceil((200 * 2 ** 20) / source.length);
-for (let k = 0; k < copies; k++) if (!out.write(source)) await new Promise((resolve) => out.once('drain', resolve));
-await new Promise((resolve) => out.end(resolve));
+for (let k = 0; k < copies; k++) if (!out.write(source)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+await new Promise<void>((resolve) => out.end(() => resolve()));
 const bytes = (await stat(big)).size;
 global.gc?.();
 const heapBefore = process.memoryUsage().heapUsed;

@@ -2,13 +2,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { validatePose } from '@posepool/core';
+import { featurizeFolder } from '@posepool/featurizers';
 import { describe, expect, it } from 'vitest';
 
-import { loadTyk2 } from '../examples/demo/tyk2.js';
-
 describe('bundled tyk2 demo set', () => {
-  it('loads 13 compounds and 116 poses, ligand atoms last, targets in the measured pK range', () => {
-    const compounds = loadTyk2(join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'data', 'tyk2'));
+  it('featurizes into 13 compounds and 116 poses, ligand atoms last, targets in the measured pK range', async () => {
+    const { compounds, skipped } = await featurizeFolder(join(dirname(fileURLToPath(import.meta.url)), '..', 'examples', 'data', 'tyk2'), { pocketCutoff: 6 });
+    expect(skipped).toEqual([]);
     expect(compounds).toHaveLength(13);
     expect(compounds.reduce((n, c) => n + c.poses.length, 0)).toBe(116);
     for (const c of compounds) {

@@ -20,8 +20,7 @@ import {
   type GroupedModelConfig,
 } from '@posepool/core';
 import { testingPlugin } from '@posepool/core/testing';
-
-import { loadTyk2 } from './tyk2.js';
+import { featurizeFolder } from '@posepool/featurizers';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const output = resolve(process.argv[2] ?? join(here, 'output', 'tyk2-model'));
@@ -32,7 +31,8 @@ tf.enableProdMode();
 await useBackend('wasm');
 const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(testingPlugin);
 
-const compounds = loadTyk2(join(here, '..', 'data', 'tyk2'));
+// Pocket residues within 6 Å of each compound's poses, heavy atoms only.
+const { compounds } = await featurizeFolder(join(here, '..', 'data', 'tyk2'), { pocketCutoff: 6 });
 const test = compounds.filter((_, i) => i % 4 === 3);
 const train = compounds.filter((_, i) => i % 4 !== 3);
 const poses = compounds.reduce((n, c) => n + c.poses.length, 0);
