@@ -23,8 +23,9 @@ const graphs = [{ cutoff: 4, maxNeighbors: 8 }];
 
 describe('featurization cache', () => {
   it('stores a result and loads it back identical, graphs included', async () => {
-    const cold = await featurizeFolder(data, { cacheDir, graphs });
-    const warm = await featurizeFolder(data, { cacheDir, graphs });
+    const cold = await featurizeFolder(data, { cacheDir, graphs, ligandFeatures: true });
+    const warm = await featurizeFolder(data, { cacheDir, graphs, ligandFeatures: true });
+    expect(warm.compounds[0]!.poses[0]!.featureSize).toBe(74);
     expect([cold.fromCache, warm.fromCache]).toEqual([false, true]);
     expect(warm.compounds).toEqual(cold.compounds);
     expect(warm.compounds[0]!.poses[0]!.graphs![radiusGraphKey(graphs[0]!)]!.source.length).toBeGreaterThan(0);

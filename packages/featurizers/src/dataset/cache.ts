@@ -16,11 +16,12 @@ import type { FeaturizedFolder } from './folder.js';
  * recomputed from the positions, exactly as `radiusGraph` computed them.
  */
 const MAGIC = 'POSEPOOL';
-const FORMAT = 2;
+const FORMAT = 3;
 
 interface PoseHeader {
   atoms: number;
   bonds: number;
+  featureSize: number;
   graphs: Array<{ key: string; edges: number }>;
 }
 interface CompoundHeader {
@@ -89,9 +90,10 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
     const labels = Object.keys(c.poseLabels ?? {});
     const poses = c.poses.map((pose): PoseHeader => {
       const graphs = Object.entries(pose.graphs ?? {});
-      arrays.push(pose.z, pose.pos, pose.ligandMask, pose.bonds ?? new Int32Array(0));
+      arrays.push(pose.z, pose.pos, pose.ligandMask, pose.bonds ?? new Int32Array(0), pose.features ?? new Float32Array(0));
       for (const [, g] of graphs) arrays.push(g.source, neighbourCounts(g.target, pose.z.length));
-      return { atoms: pose.z.length, bonds: pose.bonds?.length ?? 0, graphs: graphs.map(([k, g]) => ({ key: k, edges: g.source.length })) };
+      const featureSize = pose.features === undefined ? 0 : (pose.featureSize ?? 0);
+      return { atoms: pose.z.length, bonds: pose.bonds?.length ?? 0, featureSize, graphs: graphs.map(([k, g]) => ({ key: k, edges: g.source.length })) };
     });
     for (const label of labels) arrays.push(c.poseLabels![label]!);
     return {
@@ -151,9 +153,10 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
         const pos = take(Float32Array, 3 * p.atoms);
         const ligandMask = take(Uint8Array, p.atoms);
         const bonds = take(Int32Array, p.bonds);
+        const features = take(Float32Array, p.atoms * p.featureSize);
         const graphs: Record<string, RadiusGraph> = {};
         for (const g of p.graphs) graphs[g.key] = expandGraph(take(Int32Array, g.edges), take(Int32Array, p.atoms), pos);
-        return { z, pos, ligandMask, bonds, ...(p.graphs.length > 0 && { graphs }) };
+        return { z, pos, ligandMask, bonds, ...(p.featureSize > 0 && { features, featureSize: p.featureSize }), ...(p.graphs.length > 0 && { graphs }) };
       });
       const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
       const { labels: _, poses: __, ...rest } = c;

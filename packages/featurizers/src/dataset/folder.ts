@@ -6,6 +6,7 @@ import { radiusGraph, radiusGraphKey, validatePose, type Compound, type Pose, ty
 import { InputError } from '../errors.js';
 import { readPdb, type Structure } from '../readers/pdb.js';
 import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
+import { CANONICAL_ATOM_FEATURES, ligandGraph } from '../chemistry/atom-features.js';
 import { assemblePose, pocketResidues } from '../pose/assemble.js';
 import { readAffinities, type AffinityOptions } from './affinities.js';
 import { cacheKey, readFolderCache, writeFolderCache } from './cache.js';
@@ -24,6 +25,12 @@ export interface FolderOptions extends AffinityOptions {
   onError?: 'fail' | 'skip';
   /** Called after each compound with how many are done. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Attach DGL-LifeSci's 74 canonical atom features to the ligand atoms (protein rows are zero),
+   * from RDKit, for 2D-graph models such as GAT. Needs `keepHydrogens: false`.
+   * @defaultValue false
+   */
+  ligandFeatures?: boolean;
   /** Interaction graphs to precompute and store with every pose (what the models' `cutoff`/`maxNumNeighbors` will ask for). */
   graphs?: RadiusGraphOptions[];
   /**
@@ -104,6 +111,25 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
   return result;
 }
 
+/** The canonical features of a compound's heavy ligand atoms, from its first record. */
+async function ligandFeatureRows(record: SdfRecord, id: string, options: FolderOptions): Promise<{ z: Int32Array; rows: Float32Array }> {
+  if (options.keepHydrogens === true) throw new InputError({ file: record.file, record: id }, 'ligandFeatures describe heavy atoms only', 'Use keepHydrogens: false with ligandFeatures.');
+  const graph = await ligandGraph({ molblock: record.molblock }, { file: record.file, line: record.line, record: id });
+  return { z: graph.z, rows: graph.features };
+}
+
+/** The pose with feature rows: zeros for the protein, the ligand's canonical features after. */
+function withLigandFeatures(pose: Pose, features: { z: Int32Array; rows: Float32Array }, record: SdfRecord, id: string): Pose {
+  const first = pose.ligandMask.indexOf(1);
+  const ligandZ = pose.z.subarray(first);
+  if (ligandZ.length !== features.z.length || ligandZ.some((z, k) => z !== features.z[k])) {
+    throw new InputError({ file: record.file, line: record.line, record: id }, "RDKit's heavy atoms differ from the record's (atom order or count)", 'All poses of a compound must list the same atoms in the same order.');
+  }
+  const all = new Float32Array(pose.z.length * CANONICAL_ATOM_FEATURES);
+  all.set(features.rows, first * CANONICAL_ATOM_FEATURES);
+  return { ...pose, features: all, featureSize: CANONICAL_ATOM_FEATURES };
+}
+
 async function featurize(files: FeaturizedFolder['files'], options: FolderOptions): Promise<FeaturizedFolder> {
   const skip = options.onError === 'skip';
   const skipped: SkippedItem[] = [];
@@ -159,8 +185,10 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     const records = poses.map((p) => p.record);
     const residues = options.pocketCutoff === null ? undefined : pocketResidues(protein, records, options.pocketCutoff ?? 8);
     try {
+      const features = options.ligandFeatures === true ? await ligandFeatureRows(records[0]!, affinity.id, options) : undefined;
       const assembled: Pose[] = records.map((record, k) => {
-        const pose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
+        const assembledPose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
+        const pose = features === undefined ? assembledPose : withLigandFeatures(assembledPose, features, record, affinity.id);
         validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
         if (options.graphs === undefined || options.graphs.length === 0) return pose;
         const graphs: Record<string, RadiusGraph> = {};
