@@ -17,5 +17,7 @@ export { atomicNumber, elementSymbol } from './elements.js';
 export { InputError, type InputLocation } from './errors.js';
 export { assemblePose, pocketResidues, type LigandAtoms } from './pose/assemble.js';
 export { assertTextFile, lines } from './readers/lines.js';
+export { readMmcif } from './readers/mmcif.js';
+export { readMol2, toMolblock } from './readers/mol2.js';
 export { readPdb, type PdbOptions, type Structure } from './readers/pdb.js';
 export { readSdf, readSdfRecords, type SdfRecord } from './readers/sdf.js';

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { readAffinities } from './dataset/affinities.js';
 import { featurizeFolder } from './dataset/folder.js';
 import { InputError } from './errors.js';
+import { elementSymbol } from './elements.js';
+import { readMmcif } from './readers/mmcif.js';
+import { readMol2 } from './readers/mol2.js';
 import { readPdb } from './readers/pdb.js';
 import { readSdf } from './readers/sdf.js';
 
@@ -49,7 +52,9 @@ const cases: Array<[string, (file: string) => Promise<unknown>, RegExp]> = [
   ['ligand-without-poses', (f) => featurizeFolder(f), /affinities\.csv:3 \(record 'lig_z'\): has a row but no poses in the SD files/],
   ['poses-without-row', (f) => featurizeFolder(f), /affinities\.csv \(record 'lig_q'\): has poses in .*poses\.sdf but no row/],
   ['duplicate-pose', (f) => featurizeFolder(f), /poses\.sdf:18 \(record 'lig_a'\): duplicate pose 0 \(first at line 1\)/],
-  ['no-protein', (f) => featurizeFolder(f), /no-protein: no PDB file for the protein/],
+  ['no-protein', (f) => featurizeFolder(f), /no-protein: no PDB or mmCIF file for the protein/],
+  ['mol2-undefined-bond-atom.mol2', async (f) => { for await (const m of readMol2(f, elementSymbol)) void m; }, /:13 \(record 'lig_a'\): bond between atoms 2 and 7, which the ATOM section does not define/],
+  ['mmcif-bad-coordinate.cif', (f) => readMmcif(f), /mmcif-bad-coordinate\.cif:\d+: Cartn_y '3\.0q0' is not a number/],
 ];
 
 describe('malformed inputs give errors naming the file, line and problem', () => {

@@ -24,6 +24,17 @@ describe('featurizeFolder', () => {
     expect(progress).toEqual([[1, 2], [2, 2]]);
   });
 
+  it('reads the hand-made layout: an mmCIF protein and one ligand file per compound (MOL2 or SDF)', async () => {
+    const [made, reference] = await Promise.all([featurizeFolder(folder('per-compound')), featurizeFolder(folder('valid'))]);
+    expect(made.compounds.map((c) => c.id)).toEqual(['lig_a', 'lig_b']);
+    // Same atoms and coordinates as the benchmark-style folder (lig_a: its first pose).
+    expect(made.compounds[0]!.poses[0]!.z).toEqual(reference.compounds[0]!.poses[0]!.z);
+    expect(made.compounds[0]!.poses[0]!.pos).toEqual(reference.compounds[0]!.poses[0]!.pos);
+    expect(made.compounds[1]!.poses[0]).toEqual(reference.compounds[1]!.poses[0]);
+    const withFeatures = await featurizeFolder(folder('per-compound'), { ligandFeatures: true });
+    expect(withFeatures.compounds[0]!.poses[0]!.featureSize).toBe(74);
+  });
+
   it('keeps every residue without cropping, and chosen SD tags as pose labels', async () => {
     const { compounds } = await featurizeFolder(folder('valid'), { pocketCutoff: null });
     expect(compounds[0]!.poses[0]!.z).toHaveLength(12);

@@ -4,6 +4,9 @@ import { basename, extname, join } from 'node:path';
 import { radiusGraph, radiusGraphKey, validatePose, type Compound, type Pose, type RadiusGraph, type RadiusGraphOptions } from '@posepool/core';
 
 import { InputError } from '../errors.js';
+import { elementSymbol } from '../elements.js';
+import { readMmcif } from '../readers/mmcif.js';
+import { readMol2 } from '../readers/mol2.js';
 import { readPdb, type Structure } from '../readers/pdb.js';
 import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
 import { CANONICAL_ATOM_FEATURES, ligandGraph } from '../chemistry/atom-features.js';
@@ -66,12 +69,12 @@ async function layout(dir: string, options: FolderOptions): Promise<FeaturizedFo
     throw new InputError({ file: dir }, 'folder not found');
   });
   const withExt = (...exts: string[]): string[] => entries.filter((f) => exts.includes(extname(f).toLowerCase())).sort();
-  const pdbs = withExt('.pdb', '.ent');
-  const sdfs = withExt('.sdf', '.sd');
+  const pdbs = withExt('.pdb', '.ent', '.cif', '.mmcif');
+  const sdfs = withExt('.sdf', '.sd', '.mol2');
   const csvs = withExt('.csv');
   const protein = options.protein ?? (pdbs.includes('pocket.pdb') ? 'pocket.pdb' : pdbs.includes('protein.pdb') ? 'protein.pdb' : pdbs.length === 1 ? pdbs[0] : undefined);
-  if (protein === undefined) throw new InputError({ file: dir }, pdbs.length === 0 ? 'no PDB file for the protein' : `several PDB files (${pdbs.join(', ')}) and none named pocket.pdb or protein.pdb`, 'Pass { protein: "<file>" }.');
-  if (sdfs.length === 0) throw new InputError({ file: dir }, 'no SD file of poses (*.sdf)');
+  if (protein === undefined) throw new InputError({ file: dir }, pdbs.length === 0 ? 'no PDB or mmCIF file for the protein' : `several structure files (${pdbs.join(', ')}) and none named pocket.pdb or protein.pdb`, 'Pass { protein: "<file>" }.');
+  if (sdfs.length === 0) throw new InputError({ file: dir }, 'no ligand poses (*.sdf or *.mol2)');
   if (csvs.length !== 1) throw new InputError({ file: dir }, csvs.length === 0 ? 'no CSV of measurements' : `several CSV files (${csvs.join(', ')})`, 'Keep one CSV of measurements per folder.');
   return { protein: join(dir, protein), poses: sdfs.map((f) => join(dir, f)), affinities: join(dir, csvs[0]!) };
 }
@@ -111,6 +114,20 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
   return result;
 }
 
+/** SD records (a malformed one yields its error) or MOL2 molecules (a malformed file yields one error under `skip`). */
+async function* ligandRecords(file: string, skip: boolean): AsyncGenerator<SdfRecord | InputError> {
+  if (!/\.mol2$/i.test(file)) {
+    yield* readSdfRecords(file);
+    return;
+  }
+  try {
+    yield* readMol2(file, elementSymbol);
+  } catch (error) {
+    if (!skip || !(error instanceof InputError)) throw error;
+    yield error;
+  }
+}
+
 /** The canonical features of a compound's heavy ligand atoms, from its first record. */
 async function ligandFeatureRows(record: SdfRecord, id: string, options: FolderOptions): Promise<{ z: Int32Array; rows: Float32Array }> {
   if (options.keepHydrogens === true) throw new InputError({ file: record.file, record: id }, 'ligandFeatures describe heavy atoms only', 'Use keepHydrogens: false with ligandFeatures.');
@@ -137,13 +154,13 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     if (!skip) throw error;
     skipped.push({ item, reason: error.message });
   };
-  const protein: Structure = await readPdb(files.protein);
+  const protein: Structure = /\.(cif|mmcif)$/i.test(files.protein) ? await readMmcif(files.protein) : await readPdb(files.protein);
   const affinities = await readAffinities(files.affinities, options);
 
   const posesById = new Map<string, Array<{ record: SdfRecord; poseIndex: number }>>();
   const onePerCompound = files.poses.length > 1;
   for (const file of files.poses) {
-    for await (const item of readSdfRecords(file)) {
+    for await (const item of ligandRecords(file, skip)) {
       if (item instanceof InputError) {
         problem(`record at ${item.file}:${item.line ?? '?'}`, item);
         continue;
