@@ -22,7 +22,7 @@ export {
   type GroupGradients,
   type MultiPoseModel,
 } from './engine/decoupled.js';
-export { squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
+export { censoredSquaredError, squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema, type GroupedModelConfig } from './model/config.js';
 export { Embedding } from './model/embedding.js';

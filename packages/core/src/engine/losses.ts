@@ -45,6 +45,27 @@ export function squaredError(): Loss {
 }
 
 /**
+ * Squared error that respects censored targets (`compound.targetQualifier`): for `<` (the true
+ * value lies below the target) a prediction at or below the target costs nothing, for `>` one at
+ * or above it; uncensored targets are plain squared error. The step loss for values such as
+ * "pIC50 < 5" that screening reports.
+ *
+ * @returns the loss
+ * @example
+ * ```ts
+ * model.valueAndGrads(compound, censoredSquaredError());
+ * ```
+ */
+export function censoredSquaredError(): Loss {
+  return ({ combined, compound }) =>
+    tf.tidy(() => {
+      const difference = combined.sub(targetOf(compound));
+      const kept = compound.targetQualifier === '<' ? tf.relu(difference) : compound.targetQualifier === '>' ? tf.relu(difference.neg()) : difference;
+      return kept.square() as tf.Scalar;
+    });
+}
+
+/**
  * Mean squared error of the per-pose predictions against a per-pose label (e.g. a docking
  * score or a pose-specific affinity), scaled by `weight`.
  *
