@@ -39,8 +39,21 @@ for (const [name, dir] of targets) {
     atoms = result.compounds.flatMap((c) => c.poses.map((p) => p.z.length)).sort((a, b) => a - b);
   }
   const [c, w] = [median(cold), median(warm)];
-  perTarget[name!] = { poses, atomsPerPose: { min: atoms[0], median: atoms[Math.floor(atoms.length / 2)], max: atoms.at(-1) }, coldMs: c, warmMs: w, coldMsPerPose: c / poses, warmMsPerPose: w / poses };
-  console.log(`${name!.padEnd(6)} ${poses} poses: cold ${(c / poses).toFixed(2)} ms/pose, warm ${(w / poses).toFixed(3)} ms/pose`);
+  // Without cropping: every residue of the full protein when there is one (protein.pdb), else of the pocket file.
+  const full = await featurizeFolder(dir!, { pocketCutoff: null, ...(shared !== undefined && { protein: 'protein.pdb' }) });
+  const fullAtoms = full.compounds.flatMap((compound) => compound.poses.map((p) => p.z.length)).sort((a, b) => a - b);
+  const summary = (sorted: number[]) => ({ min: sorted[0], median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1) });
+  perTarget[name!] = {
+    compounds: full.compounds.length,
+    poses,
+    atomsPerPose: summary(atoms),
+    atomsPerPoseWithoutCropping: summary(fullAtoms),
+    coldMs: c,
+    warmMs: w,
+    coldMsPerPose: c / poses,
+    warmMsPerPose: w / poses,
+  };
+  console.log(`${name!.padEnd(6)} ${full.compounds.length} compounds, ${poses} poses, atoms/pose ${atoms[0]}–${atoms.at(-1)} (8 Å pocket; ${fullAtoms[0]}–${fullAtoms.at(-1)} uncropped): cold ${(c / poses).toFixed(2)} ms/pose, warm ${(w / poses).toFixed(3)} ms/pose`);
   [coldTotal, warmTotal, poseTotal] = [coldTotal + c, warmTotal + w, poseTotal + poses];
 }
 
@@ -76,7 +89,7 @@ const path = await writeResult('featurize', {
   date: new Date().toISOString(),
   machine: machine(),
   data: shared === undefined ? 'examples/data/tyk2 (../shared/data missing)' : '../shared/data (5 targets)',
-  options: { pocketCutoff: 8, keepHydrogens: false, graphs },
+  options: { pocketCutoff: 8, keepHydrogens: false, graphs, uncropped: 'protein.pdb, pocketCutoff null (atom counts only)' },
   targets: perTarget,
   coldMsPerPose: coldTotal / poseTotal,
   warmMsPerPose: warmTotal / poseTotal,
