@@ -18,7 +18,7 @@ describe('README', () => {
 
   it('runs its usage example without leaking tensors', async () => {
     const before = tf.memory().numTensors;
-    const losses = await usageExample();
+    const losses = await usageExample(join(root, 'examples', 'data', 'tyk2'));
     expect(losses).toHaveLength(3);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
