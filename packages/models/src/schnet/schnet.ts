@@ -97,7 +97,7 @@ interface EdgeTensors {
  * then Σ_atoms ssp(lin1(h)). That sum, of size `hiddenChannels / 2`, is the representation;
  * PyG's last layer `lin2` is the strategy's energy head (see {@link loadPyGSchNetStateDict}).
  *
- * The interaction graph is {@link radiusGraph}'s (nearest `maxNumNeighbors` within `cutoff`),
+ * The interaction graph is `radiusGraph`'s (nearest `maxNumNeighbors` within `cutoff`),
  * cached per pose. Parameters are named like PyG's state dict: `embedding.weight`,
  * `interactions.0.mlp.0.weight`, `interactions.0.conv.lin1.weight`, `lin1.bias`, …
  *
