@@ -1,14 +1,12 @@
 // Peak tensor memory and step time of the gradient modes for N ∈ {1, 4, 16, 64} poses of a
 // ~300-atom complex with ≤ 32 neighbours per atom, on the wasm backend.
 // Writes bench/results/gradient-modes.json. Run: pnpm bench
-import { readFileSync } from 'node:fs';
-
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, GroupedModel, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
-import { randomPose, ToyMessagePassing } from '@posepool/core/testing';
+import { ToyMessagePassing } from '@posepool/core/testing';
 import { MaxCombination } from '@posepool/combinations';
 
-import { machine, median, sharedPath, timeMs, writeResult } from './lib.js';
+import { benchmarkPose, machine, median, timeMs, writeResult } from './lib.js';
 
 type Mode = Exclude<GradientMode, 'auto'>;
 const MODES: Mode[] = ['naive', 'stored', 'recompute'];
@@ -17,17 +15,6 @@ const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** Heap limit of the tfjs 4.22 wasm backend (emscripten's getHeapMax): naive runs predicted to need more are skipped. */
 const WASM_HEAP_BYTES = 4294901760;
 
-/** The tyk2 complex of the PyG SchNet fixture (304 atoms), or a synthetic one of the same size. */
-function benchmarkPose(): { pose: Pose; source: string } {
-  const fixture = sharedPath('fixtures', 'pyg-schnet-small.json');
-  if (fixture === undefined) return { pose: randomPose({ atoms: 304, ligandAtoms: 30, seed: 1 }), source: 'synthetic: 304 random atoms at 0.05 atoms/Å³' };
-  const json = JSON.parse(readFileSync(fixture, 'utf8')) as { poses: Record<string, { z: number[]; pos: number[][]; lig: boolean[] }> };
-  const [name, p] = Object.entries(json.poses).find(([key]) => key.startsWith('tyk2'))!;
-  return {
-    pose: { z: Int32Array.from(p.z), pos: Float32Array.from(p.pos.flat()), ligandMask: Uint8Array.from(p.lig, Number) },
-    source: `../shared/fixtures/pyg-schnet-small.json poses.${name} (PLB tyk2, pocket + ligand heavy atoms)`,
-  };
-}
 
 tf.enableProdMode();
 await useBackend('wasm');

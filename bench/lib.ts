@@ -1,9 +1,12 @@
 // Helpers shared by the benchmark scripts: timing, atomic result files, the shared data folder.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import type { Pose } from '@posepool/core';
+import { randomPose } from '@posepool/core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -45,4 +48,16 @@ export async function writeResult(name: string, result: unknown): Promise<string
   await writeFile(temp, `${JSON.stringify(result, null, 2)}\n`);
   await rename(temp, path);
   return path;
+}
+
+/** The tyk2 complex of the PyG SchNet fixture (304 atoms, 21 ligand atoms), or a synthetic one of the same size. */
+export function benchmarkPose(): { pose: Pose; source: string } {
+  const fixture = sharedPath('fixtures', 'pyg-schnet-small.json');
+  if (fixture === undefined) return { pose: randomPose({ atoms: 304, ligandAtoms: 21, seed: 1 }), source: 'synthetic: 304 random atoms at 0.05 atoms/Å³' };
+  const json = JSON.parse(readFileSync(fixture, 'utf8')) as { poses: Record<string, { z: number[]; pos: number[][]; lig: boolean[] }> };
+  const [name, p] = Object.entries(json.poses).find(([key]) => key.startsWith('tyk2'))!;
+  return {
+    pose: { z: Int32Array.from(p.z), pos: Float32Array.from(p.pos.flat()), ligandMask: Uint8Array.from(p.lig, Number) },
+    source: `../shared/fixtures/pyg-schnet-small.json poses.${name} (PLB tyk2, pocket + ligand heavy atoms)`,
+  };
 }

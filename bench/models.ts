@@ -3,27 +3,15 @@
 // dense-layer FLOPs, achieved GFLOP/s, peak memory of one training pose, and the wasm matMul
 // GFLOP/s measured in the same run on SchNet's dominant shape.
 // Writes bench/results/models.json. Run: pnpm bench
-import { readFileSync } from 'node:fs';
-
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, LigandOnlyStrategy, Model, posePart, poseRadiusGraph, useBackend, type Pose, type Representation } from '@posepool/core';
-import { randomPose, seededRandom } from '@posepool/core/testing';
+import { seededRandom } from '@posepool/core/testing';
 import { GAT, PaiNN, SchNet } from '@posepool/models';
 
-import { machine, median, sharedPath, timeMs, writeResult } from './lib.js';
+import { benchmarkPose, machine, median, timeMs, writeResult } from './lib.js';
 
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 5);
 
-function benchmarkPose(): { pose: Pose; source: string } {
-  const fixture = sharedPath('fixtures', 'pyg-schnet-small.json');
-  if (fixture === undefined) return { pose: randomPose({ atoms: 304, ligandAtoms: 21, seed: 1 }), source: 'synthetic: 304 random atoms at 0.05 atoms/Å³' };
-  const json = JSON.parse(readFileSync(fixture, 'utf8')) as { poses: Record<string, { z: number[]; pos: number[][]; lig: boolean[] }> };
-  const [name, p] = Object.entries(json.poses).find(([key]) => key.startsWith('tyk2'))!;
-  return {
-    pose: { z: Int32Array.from(p.z), pos: Float32Array.from(p.pos.flat()), ligandMask: Uint8Array.from(p.lig, Number) },
-    source: `../shared/fixtures/pyg-schnet-small.json poses.${name} (PLB tyk2, pocket + ligand heavy atoms)`,
-  };
-}
 
 /** The ligand with 74 random features per atom and bonds between atoms closer than 1.9 Å (GAT's input). */
 function ligandGraph(pose: Pose): Pose {

@@ -1,18 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
-import type { Combination } from '../engine/combination.js';
 import { PosePoolError } from '../errors.js';
 import { Module } from '../module.js';
-import { checkModelGradients, randomCompound, ToyMessagePassing } from '../testing/index.js';
+import { checkModelGradients, PoseMean, randomCompound, ToyMessagePassing } from '../testing/index.js';
 import { GroupedModel, representationSizes, type Representations } from './model.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy } from './strategy.js';
 
-class Mean extends Module implements Combination {
-  combine(y: tf.Tensor1D): tf.Scalar {
-    return tf.mean(y) as tf.Scalar;
-  }
-}
 
 const toy = (seed: number, hidden = 4): ToyMessagePassing => new ToyMessagePassing({ hidden, layers: 1, gaussians: 4, cutoff: 4, seed });
 
@@ -59,7 +53,7 @@ describe('every strategy with every model layout', () => {
         if (expected !== undefined) {
           let error: unknown;
           try {
-            new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new Mean() });
+            new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
           } catch (e) {
             error = e;
           }
@@ -69,7 +63,7 @@ describe('every strategy with every model layout', () => {
           for (const r of Object.values(representation as object) as Module[]) r.dispose();
           return;
         }
-        const model = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new Mean() });
+        const model = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
         checkModelGradients(model, [compound], { modes: ['recompute'] });
         model.dispose();
         expect(tf.memory().numTensors).toBeLessThanOrEqual(before);

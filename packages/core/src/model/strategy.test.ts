@@ -1,20 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import type { Combination } from '../engine/combination.js';
 import { squaredError } from '../engine/losses.js';
 import { Module } from '../module.js';
 import { posePart } from '../pose.js';
-import { checkModelGradients, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
+import { checkModelGradients, PoseMean, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
 import { GroupedModel, representationSizes, type Representations } from './model.js';
 import { PIC50Readout, PKiReadout } from './readouts.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type Strategy } from './strategy.js';
 
-class Mean extends Module implements Combination {
-  combine(y: tf.Tensor1D): tf.Scalar {
-    return tf.mean(y) as tf.Scalar;
-  }
-}
 
 const toy = (seed: number, hidden = 6): ToyMessagePassing => new ToyMessagePassing({ hidden, layers: 1, gaussians: 4, cutoff: 4, seed });
 
@@ -22,7 +16,7 @@ const live: Module[] = [];
 afterEach(() => live.splice(0).forEach((m) => m.dispose()));
 
 function model(representation: Representations, makeStrategy: (sizes: ReturnType<typeof representationSizes>) => Strategy): GroupedModel {
-  const m = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new Mean() });
+  const m = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
   live.push(m);
   return m;
 }
@@ -68,7 +62,7 @@ describe('strategies in a GroupedModel', () => {
     expect(() => new ConcatStrategy({ complex: 4, protein: 4 })).toThrow(/needs a representation of the ligand part/);
     const strategy = new DeltaStrategy({ complex: 6, protein: 6, ligand: 6 });
     live.push(strategy);
-    expect(() => new GroupedModel({ representation: { complex: toy(1) }, strategy, combination: new Mean() })).toThrow(/needs representations of protein, ligand/);
+    expect(() => new GroupedModel({ representation: { complex: toy(1) }, strategy, combination: new PoseMean() })).toThrow(/needs representations of protein, ligand/);
   });
 
   it('rejects a pose without ligand atoms when the strategy needs the ligand', () => {

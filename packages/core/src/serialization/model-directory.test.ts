@@ -6,25 +6,18 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import type { Combination } from '../engine/combination.js';
 import { buildGroupedModel, type GroupedModelConfig } from '../model/config.js';
 import { GroupedModel } from '../model/model.js';
 import { corePlugin } from '../model/plugin.js';
 import { ComplexOnlyStrategy } from '../model/strategy.js';
-import { Module } from '../module.js';
 import { createRegistry, defineComponent, definePlugin } from '../registry/registry.js';
-import { randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
+import { PoseMean, randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
 import { POSEPOOL_VERSION } from '../version.js';
 import { loadGroupedModel, MODEL_FILE, saveGroupedModel, WEIGHTS_FILE } from './model-directory.js';
 
-class Mean extends Module implements Combination {
-  combine(y: tf.Tensor1D): tf.Scalar {
-    return tf.mean(y) as tf.Scalar;
-  }
-}
 const meanPlugin = definePlugin({
   name: 'test-mean',
-  components: [defineComponent({ kind: 'combination', name: 'mean', description: 'mean', options: z.object({}).strict(), create: () => new Mean() })],
+  components: [defineComponent({ kind: 'combination', name: 'mean', description: 'mean', options: z.object({}).strict(), create: () => new PoseMean() })],
 });
 const registry = createRegistry().use(corePlugin).use(testingPlugin).use(meanPlugin);
 const config: GroupedModelConfig = {
@@ -97,7 +90,7 @@ describe('saving and loading', () => {
 
   it('refuses models with components made outside a registry', async () => {
     const representation = new ToyMessagePassing({ hidden: 4, layers: 1 });
-    const direct = new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), combination: new Mean() });
+    const direct = new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), combination: new PoseMean() });
     await expect(saveGroupedModel(direct, join(dir, 'direct'))).rejects.toThrow(/representation \(ToyMessagePassing\) was constructed directly/);
     direct.dispose();
   });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { GroupedModel, LigandOnlyStrategy, Module, createLigandOnlyModel, ligandOnlyCompound, type Combination, type Compound, type Pose } from '@posepool/core';
-import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, seededRandom } from '@posepool/core/testing';
+import { GroupedModel, LigandOnlyStrategy, createLigandOnlyModel, ligandOnlyCompound, type Compound, type Pose } from '@posepool/core';
+import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, PoseMean, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { GAT, type GATOptions } from './gat.js';
@@ -115,13 +115,8 @@ describe('GAT', () => {
   });
 
   it('gives naive gradients in every mode over several feature sets (a multi-pose GroupedModel)', () => {
-    class Mean extends Module implements Combination {
-      combine(y: tf.Tensor1D): tf.Scalar {
-        return tf.mean(y) as tf.Scalar;
-      }
-    }
     const gat = new GAT(small);
-    const model = new GroupedModel({ representation: { ligand: gat }, strategy: new LigandOnlyStrategy({ ligand: gat.outputSize }, { seed: 2 }), combination: new Mean() });
+    const model = new GroupedModel({ representation: { ligand: gat }, strategy: new LigandOnlyStrategy({ ligand: gat.outputSize }, { seed: 2 }), combination: new PoseMean() });
     const compound: Compound = { id: 'lig', poses: [1, 2, 3].map((s) => ligandPose(s)), target: 6.5, poseLabels: { pose_target: Float32Array.from([6, 7, 6.5]) } };
     checkModelGradients(model, [compound]);
     model.dispose();

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkModelGradients, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
+import { checkModelGradients, PoseMean, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
-import { DeltaStrategy, GroupedModel, Module, poseRadiusGraph, type Combination, type Pose } from '@posepool/core';
+import { DeltaStrategy, GroupedModel, poseRadiusGraph, type Pose } from '@posepool/core';
 import { PaiNN, type PaiNNOptions } from './painn.js';
 
 type Matrix = number[][];
@@ -113,13 +113,8 @@ describe('PaiNN', () => {
   });
 
   it('gives naive gradients in every mode and leaks nothing', () => {
-    class Mean extends Module implements Combination {
-      combine(y: tf.Tensor1D): tf.Scalar {
-        return tf.mean(y) as tf.Scalar;
-      }
-    }
     const painn = new PaiNN(small);
-    const model = new GroupedModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new Mean() });
+    const model = new GroupedModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
     const compound = randomCompound({ poses: 3, atoms: 14 });
     checkModelGradients(model, [compound]);
     model.dispose();

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, DeltaStrategy, GroupedModel, Model, Module, type Combination, type Pose } from '@posepool/core';
-import { checkModelGradients, randomCompound } from '@posepool/core/testing';
+import { ComplexOnlyStrategy, DeltaStrategy, GroupedModel, Model, type Pose } from '@posepool/core';
+import { checkModelGradients, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -93,16 +93,11 @@ describe('SchNet against PyTorch Geometric', () => {
   }
 });
 
-class Mean extends Module implements Combination {
-  combine(y: tf.Tensor1D): tf.Scalar {
-    return tf.mean(y) as tf.Scalar;
-  }
-}
 
 describe('SchNet in a GroupedModel', () => {
   it('gives naive gradients in every mode and leaks nothing', () => {
     const schnet = new SchNet({ hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 });
-    const model = new GroupedModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new Mean() });
+    const model = new GroupedModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
     const compound = randomCompound({ poses: 3, atoms: 16 });
     checkModelGradients(model, [compound]);
     model.dispose();
