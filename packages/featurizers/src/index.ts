@@ -19,5 +19,6 @@ export { assemblePose, pocketResidues, type LigandAtoms } from './pose/assemble.
 export { assertTextFile, lines } from './readers/lines.js';
 export { readMmcif } from './readers/mmcif.js';
 export { readMol2, toMolblock } from './readers/mol2.js';
-export { readPdb, type PdbOptions, type Structure } from './readers/pdb.js';
+export { readPdb } from './readers/pdb.js';
+export { type Structure, type StructureOptions } from './readers/structure.js';
 export { readSdf, readSdfRecords, type SdfRecord } from './readers/sdf.js';

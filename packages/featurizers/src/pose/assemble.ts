@@ -1,6 +1,6 @@
 import type { Pose } from '@posepool/core';
 
-import type { Structure } from '../readers/pdb.js';
+import type { Structure } from '../readers/structure.js';
 
 /** A ligand pose: atoms, positions and bonds (an SD record is one). */
 export interface LigandAtoms {

@@ -1,7 +1,7 @@
 import { atomicNumber } from '../elements.js';
 import { InputError } from '../errors.js';
 import { assertTextFile, lines } from './lines.js';
-import type { PdbOptions, Structure } from './pdb.js';
+import { isWater, StructureBuilder, type Structure, type StructureOptions } from './structure.js';
 
 /** Splits an mmCIF data line into tokens: whitespace-separated, '…' and "…" quoted. */
 function tokens(line: string): string[] {
@@ -10,8 +10,6 @@ function tokens(line: string): string[] {
   for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) out.push(match[1] ?? match[2] ?? match[3]!);
   return out;
 }
-
-const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
 
 /**
  * Reads the atoms of an mmCIF file's `_atom_site` loop (first model, first alternate location,
@@ -27,18 +25,13 @@ const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
  * const protein = await readMmcif('4gih.cif');
  * ```
  */
-export async function readMmcif(file: string, options: PdbOptions = {}): Promise<Structure> {
+export async function readMmcif(file: string, options: StructureOptions = {}): Promise<Structure> {
   await assertTextFile(file, 'mmCIF');
   const columns: string[] = [];
   let inLoop = false;
   let reading = false;
   let firstModel: string | undefined;
-  const z: number[] = [];
-  const pos: number[] = [];
-  const residue: number[] = [];
-  const residueLabels: string[] = [];
-  const residueIndex = new Map<string, number>();
-  const seen = new Set<string>();
+  const structure = new StructureBuilder();
   for await (const [text, number] of lines(file)) {
     const line = text.trim();
     if (line === 'loop_') {
@@ -73,26 +66,15 @@ export async function readMmcif(file: string, options: PdbOptions = {}): Promise
     firstModel ??= model;
     if (model !== firstModel) break;
     const compound = get('label_comp_id') ?? get('auth_comp_id') ?? '';
-    if (!options.keepWater && WATER.has(compound)) continue;
-    const key = `${get('auth_asym_id') ?? get('label_asym_id') ?? ''}:${compound} ${get('auth_seq_id') ?? get('label_seq_id') ?? ''}${(get('pdbx_PDB_ins_code') ?? '?').replace(/^[?.]$/, '')}`;
-    const atomKey = `${key}/${get('label_atom_id') ?? get('auth_atom_id')}`;
-    const alt = get('label_alt_id') ?? '.';
-    if (alt !== '.' && alt !== '?' && seen.has(atomKey)) continue;
-    seen.add(atomKey);
+    if (!options.keepWater && isWater(compound)) continue;
+    const residue = `${get('auth_asym_id') ?? get('label_asym_id') ?? ''}:${compound} ${get('auth_seq_id') ?? get('label_seq_id') ?? ''}${(get('pdbx_PDB_ins_code') ?? '?').replace(/^[?.]$/, '')}`;
+    const alternate = !['.', '?', undefined].includes(get('label_alt_id'));
     const coordinates = ['Cartn_x', 'Cartn_y', 'Cartn_z'].map((c) => {
       const v = Number(get(c));
       if (!Number.isFinite(v)) throw new InputError(where, `${c} '${get(c) ?? '(missing)'}' is not a number`);
       return v;
     });
-    z.push(atomicNumber(get('type_symbol') ?? '', where));
-    pos.push(...coordinates);
-    let index = residueIndex.get(key);
-    if (index === undefined) {
-      residueIndex.set(key, (index = residueLabels.length));
-      residueLabels.push(key);
-    }
-    residue.push(index);
+    structure.add(residue, get('label_atom_id') ?? get('auth_atom_id') ?? '', alternate, atomicNumber(get('type_symbol') ?? '', where), coordinates);
   }
-  if (z.length === 0) throw new InputError({ file }, 'no _atom_site records', 'Is this an mmCIF coordinate file?');
-  return { file, z: Int32Array.from(z), pos: Float32Array.from(pos), residue: Int32Array.from(residue), residueLabels };
+  return structure.build(file, '_atom_site');
 }

@@ -1,30 +1,7 @@
 import { atomicNumber } from '../elements.js';
 import { InputError } from '../errors.js';
 import { assertTextFile, lines } from './lines.js';
-
-/**
- * A macromolecular structure as columns: one entry per atom, in file order.
- */
-export interface Structure {
-  /** Where it was read from. */
-  readonly file: string;
-  /** Atomic numbers. */
-  readonly z: Int32Array;
-  /** Positions in Å, n × 3. */
-  readonly pos: Float32Array;
-  /** Residue index of each atom (0, 1, … in order of first appearance). */
-  readonly residue: Int32Array;
-  /** One label per residue: `chain:name number insertion`, e.g. `A:LEU 903`. */
-  readonly residueLabels: readonly string[];
-}
-
-/** Options of {@link readPdb}. */
-export interface PdbOptions {
-  /** Keep water molecules (HOH, WAT, DOD). @defaultValue false */
-  keepWater?: boolean;
-}
-
-const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
+import { isWater, StructureBuilder, type Structure, type StructureOptions } from './structure.js';
 
 /** The element of a PDB atom: columns 77–78, else inferred from the atom name (columns 13–16). */
 function pdbElement(line: string, where: { file: string; line: number }): number {
@@ -62,14 +39,9 @@ function coordinate(line: string, start: number, axis: string, where: { file: st
  * pocket.z.length; // 592
  * ```
  */
-export async function readPdb(file: string, options: PdbOptions = {}): Promise<Structure> {
+export async function readPdb(file: string, options: StructureOptions = {}): Promise<Structure> {
   await assertTextFile(file, 'PDB');
-  const z: number[] = [];
-  const pos: number[] = [];
-  const residue: number[] = [];
-  const residueLabels: string[] = [];
-  const residueIndex = new Map<string, number>();
-  const seenAtoms = new Set<string>();
+  const structure = new StructureBuilder();
   let models = 0;
   for await (const [line, number] of lines(file)) {
     const record = line.slice(0, 6);
@@ -82,21 +54,10 @@ export async function readPdb(file: string, options: PdbOptions = {}): Promise<S
     const where = { file, line: number };
     if (line.length < 54) throw new InputError(where, `${record.trim()} record is ${line.length} characters long; coordinates need columns 31–54`, 'The line is truncated.');
     const residueName = line.slice(17, 20).trim();
-    if (!options.keepWater && WATER.has(residueName)) continue;
-    const key = `${line[21] ?? ' '}:${residueName} ${line.slice(22, 26).trim()}${line[26]?.trim() ?? ''}`;
-    // Alternate locations: keep the first one seen for each atom.
-    const atomKey = `${key}/${line.slice(12, 16)}`;
-    if (line[16] !== ' ' && line[16] !== undefined && seenAtoms.has(atomKey)) continue;
-    seenAtoms.add(atomKey);
-    z.push(pdbElement(line, where));
-    pos.push(coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where));
-    let index = residueIndex.get(key);
-    if (index === undefined) {
-      residueIndex.set(key, (index = residueLabels.length));
-      residueLabels.push(key);
-    }
-    residue.push(index);
+    if (!options.keepWater && isWater(residueName)) continue;
+    const residue = `${line[21] ?? ' '}:${residueName} ${line.slice(22, 26).trim()}${line[26]?.trim() ?? ''}`;
+    const alternate = line[16] !== ' ' && line[16] !== undefined;
+    structure.add(residue, line.slice(12, 16), alternate, pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)]);
   }
-  if (z.length === 0) throw new InputError({ file }, 'no ATOM or HETATM records', 'Is this a PDB file?');
-  return { file, z: Int32Array.from(z), pos: Float32Array.from(pos), residue: Int32Array.from(residue), residueLabels };
+  return structure.build(file, 'ATOM or HETATM');
 }

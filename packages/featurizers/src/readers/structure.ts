@@ -1,0 +1,74 @@
+import { InputError } from '../errors.js';
+
+/**
+ * A macromolecular structure as columns: one entry per atom, in file order.
+ */
+export interface Structure {
+  /** Where it was read from. */
+  readonly file: string;
+  /** Atomic numbers. */
+  readonly z: Int32Array;
+  /** Positions in Å, n × 3. */
+  readonly pos: Float32Array;
+  /** Residue index of each atom (0, 1, … in order of first appearance). */
+  readonly residue: Int32Array;
+  /** One label per residue: `chain:name number insertion`, e.g. `A:LEU 903`. */
+  readonly residueLabels: readonly string[];
+}
+
+/** Options of the structure readers. */
+export interface StructureOptions {
+  /** Keep water molecules (HOH, WAT, DOD). @defaultValue false */
+  keepWater?: boolean;
+}
+
+const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
+
+/** @returns whether a residue name is water */
+export function isWater(residueName: string): boolean {
+  return WATER.has(residueName);
+}
+
+/** Collects atoms for the PDB and mmCIF readers: residue numbering and alternate locations. */
+export class StructureBuilder {
+  readonly #z: number[] = [];
+  readonly #pos: number[] = [];
+  readonly #residue: number[] = [];
+  readonly #residueLabels: string[] = [];
+  readonly #residueIndex = new Map<string, number>();
+  readonly #atoms = new Set<string>();
+
+  /**
+   * Adds an atom unless it is a later alternate location of one already added.
+   *
+   * @param residue - `chain:name number insertion`
+   * @param atomName - the atom's name within its residue
+   * @param alternate - whether the record names an alternate location
+   * @param z - atomic number
+   * @param position - x, y, z in Å
+   */
+  add(residue: string, atomName: string, alternate: boolean, z: number, position: readonly number[]): void {
+    const atomKey = `${residue}/${atomName}`;
+    if (alternate && this.#atoms.has(atomKey)) return;
+    this.#atoms.add(atomKey);
+    this.#z.push(z);
+    this.#pos.push(...position);
+    let index = this.#residueIndex.get(residue);
+    if (index === undefined) {
+      this.#residueIndex.set(residue, (index = this.#residueLabels.length));
+      this.#residueLabels.push(residue);
+    }
+    this.#residue.push(index);
+  }
+
+  /**
+   * @param file - the file read
+   * @param what - the records looked for, for the error
+   * @returns the structure
+   * @throws InputError when no atom was added
+   */
+  build(file: string, what: string): Structure {
+    if (this.#z.length === 0) throw new InputError({ file }, `no ${what} records`, 'Is this a coordinate file?');
+    return { file, z: Int32Array.from(this.#z), pos: Float32Array.from(this.#pos), residue: Int32Array.from(this.#residue), residueLabels: this.#residueLabels };
+  }
+}
