@@ -36,9 +36,10 @@ export interface StrategyOptions {
 /** Seeds for the i-th head, or undefined for random initialisation. */
 const headInit = (options: StrategyOptions, i: number): { seed?: number } => (options.seed === undefined ? {} : { seed: options.seed + 2 * i });
 
-function sizeOf(sizes: InputSizes, part: PosePart, strategy: string): number {
-  const size = sizes[part];
-  if (size === undefined) throw new PosePoolError('E_CONFIG', `Strategy '${strategy}' needs a representation of the ${part} part, but the model has none.`);
+function sizeOf(sizes: InputSizes | undefined, part: PosePart, strategy: string): number {
+  // `sizes` may be missing when a strategy is created by name without its context.
+  const size = sizes?.[part];
+  if (size === undefined) throw new PosePoolError('E_CONFIG', `Strategy '${strategy}' needs a representation of the ${part} part, but the model has none (registry.create needs { inputSizes } for strategies).`);
   return size;
 }
 
