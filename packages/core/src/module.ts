@@ -102,9 +102,9 @@ export abstract class Module {
     return out;
   }
 
-  /** @returns the TF.js variables of this module and its children, in {@link namedParameters} order */
+  /** @returns the TF.js variables of this module and its children, in {@link namedParameters} order, each once */
   variables(): tf.Variable[] {
-    return this.namedParameters().map(([, parameter]) => parameter.variable);
+    return [...new Set(this.namedParameters().map(([, parameter]) => parameter.variable))];
   }
 
   /** @returns the number of scalar parameters (|θ|) */

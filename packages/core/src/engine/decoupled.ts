@@ -40,7 +40,7 @@ export interface MultiPoseModel {
   readonly combinationName: string;
   /** θ: the trainable variables of the single-pose model. */
   poseVariables(): tf.Variable[];
-  /** Trainable variables after the poses: the combination's (φ) and the combined readout's. */
+  /** Trainable variables after the poses: the combination's (φ) and the combined readout's; none of them may be in {@link MultiPoseModel.poseVariables}. */
   headVariables(): tf.Variable[];
   /** ŷ_i = f(X_i; θ), a scalar. */
   forwardPose(pose: Pose): tf.Scalar;
@@ -127,12 +127,16 @@ function runHead(model: MultiPoseModel, compound: Compound, loss: Loss, predicti
     }, [h, y, ...readoutVars]);
     const [dLdh, dLdy, ...readoutGrads] = lossGrads as [tf.Tensor, tf.Tensor, ...tf.Tensor[]];
     const coefficients = weights.mul(dLdh).add(dLdy);
-    const combinationGrads = hGrads.slice(1).map((g) => g.mul(dLdh));
+    const byVariable = new Map<tf.Variable, tf.Tensor>([
+      ...combinationVars.map((v, k): [tf.Variable, tf.Tensor] => [v, hGrads[k + 1]!.mul(dLdh)]),
+      ...readoutVars.map((v, k): [tf.Variable, tf.Tensor] => [v, readoutGrads[k]!]),
+    ]);
     return {
       loss: lossValue.dataSync()[0]!,
       combined,
       poseCoefficients: coefficients.dataSync() as Float32Array,
-      headGrads: [...combinationGrads, ...readoutGrads],
+      // In the order of headVariables(), as the callers pair them.
+      headGrads: model.headVariables().filter((v) => v.trainable).map((v) => byVariable.get(v)!),
     };
   });
 }
@@ -172,7 +176,13 @@ function stored(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf
     });
     const result = runHead(model, compound, loss, predictions);
     const c = result.poseCoefficients;
-    const poseGrads = theta.map((_, k) => tf.tidy(() => tf.addN(perPose.map((grads, i) => grads[k]!.mul(c[i]!)))));
+    const poseGrads: tf.Tensor[] = [];
+    try {
+      for (let k = 0; k < theta.length; k++) poseGrads.push(tf.tidy(() => tf.addN(perPose.map((grads, i) => grads[k]!.mul(c[i]!)))));
+    } catch (error) {
+      tf.dispose([...poseGrads, ...result.headGrads]);
+      throw error;
+    }
     return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'stored' };
   } finally {
     perPose.flat().forEach((g) => g.dispose());
@@ -190,8 +200,13 @@ function recompute(model: MultiPoseModel, compound: Compound, loss: Loss, theta:
     compound.poses.forEach((pose, i) => {
       if (c[i] === 0) return; // contributes nothing (e.g. a pose a sharp soft-min ignores)
       const dy = tf.scalar(c[i]!);
-      const { value, grads } = gradientsOf(() => model.forwardPose(pose), theta, dy);
-      dy.dispose();
+      let step: { value: tf.Tensor; grads: tf.Tensor[] };
+      try {
+        step = gradientsOf(() => model.forwardPose(pose), theta, dy);
+      } finally {
+        dy.dispose();
+      }
+      const { value, grads } = step;
       value.dispose();
       if (accumulated === undefined) {
         accumulated = grads;
@@ -213,21 +228,9 @@ function recompute(model: MultiPoseModel, compound: Compound, loss: Loss, theta:
   return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'recompute' };
 }
 
-/** Pairs variables with gradients, summing where one variable appears twice (shared between θ and the head). */
+/** Pairs variables with their gradients, keyed by variable name. */
 function named(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap {
-  const out: tf.NamedTensorMap = {};
-  variables.forEach((v, i) => {
-    const g = grads[i]!;
-    const previous = out[v.name];
-    if (previous === undefined) {
-      out[v.name] = g;
-      return;
-    }
-    out[v.name] = previous.add(g);
-    previous.dispose();
-    g.dispose();
-  });
-  return out;
+  return Object.fromEntries(variables.map((v, i) => [v.name, grads[i]!]));
 }
 
 /**

@@ -122,6 +122,10 @@ function required(component: object, role: string): ComponentConfig {
 export function groupedModelConfig(model: GroupedModel): GroupedModelConfig {
   const shared = model.representationFor('complex');
   const parts = (['complex', 'protein', 'ligand'] as const).filter((p) => model.representationFor(p) !== undefined);
+  const instances = parts.map((p) => model.representationFor(p));
+  if (!model.sharedRepresentation && new Set(instances).size < instances.length) {
+    throw new PosePoolError('E_SERIALIZATION', 'Two parts of this split model share one representation instance, which a config cannot express. Use one shared representation for all parts, or one instance per part.');
+  }
   return {
     representation: model.sharedRepresentation
       ? required(shared!, 'representation')

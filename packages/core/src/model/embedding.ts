@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { PosePoolError } from '../errors.js';
 import { Module, type Parameter } from '../module.js';
 
 /**
@@ -35,6 +36,8 @@ export class Embedding extends Module {
    * @returns `[indices.length, size]`
    */
   apply(indices: Int32Array): tf.Tensor2D {
+    const bad = indices.findIndex((k) => k < 0 || k >= this.count);
+    if (bad >= 0) throw new PosePoolError('E_INPUT', `Atom ${bad} has category ${indices[bad]}, outside this embedding's range [0, ${this.count}) (atomic numbers ≥ ${this.count} are not supported).`);
     return tf.tidy(() => tf.gather(this.weight.variable, tf.tensor1d(indices, 'int32')) as tf.Tensor2D);
   }
 }

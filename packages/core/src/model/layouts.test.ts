@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PosePoolError } from '../errors.js';
 import { Module } from '../module.js';
 import { checkModelGradients, PoseMean, randomCompound, ToyMessagePassing } from '../testing/index.js';
+import { groupedModelConfig } from './config.js';
 import { GroupedModel, representationSizes, type Representations } from './model.js';
+import type { Readout } from './readout.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy } from './strategy.js';
 
 
@@ -70,4 +72,27 @@ describe('every strategy with every model layout', () => {
       });
     }
   }
+});
+
+describe('modules shared across places', () => {
+  it('refuses one module both per pose and after the combination', () => {
+    class Scale extends Module implements Readout {
+      readonly w = this.addParameter('w', tf.scalar(2));
+      apply<T extends tf.Tensor>(x: T): T {
+        return x.mul(this.w.variable) as T;
+      }
+    }
+    const readout = new Scale();
+    const representation = toy(1);
+    expect(() => new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), poseReadout: readout, readout, combination: new PoseMean() })).toThrow(/used both per pose and after the combination/);
+    readout.dispose();
+    representation.dispose();
+  });
+
+  it('refuses to save a split model whose parts share an instance', () => {
+    const shared = toy(1);
+    const model = new GroupedModel({ representation: { complex: shared, ligand: shared, protein: toy(2) }, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    expect(() => groupedModelConfig(model)).toThrow(/share one representation instance/);
+    model.dispose();
+  });
 });

@@ -158,6 +158,11 @@ export class GroupedModel extends Model implements MultiPoseModel {
     super(parts);
     this.combination = this.addModule('combination', parts.combination);
     this.readout = parts.readout === undefined ? undefined : this.addModule('readout', parts.readout);
+    // The engine differentiates the pose path and the head separately: a module in both would lose half its gradient.
+    const posePath = new Set(this.namedParameters().filter(([path]) => !/^(combination|readout)\./.test(path)).map(([, p]) => p.variable));
+    if (this.headVariables().some((v) => posePath.has(v))) {
+      throw new PosePoolError('E_CONFIG', 'One module is used both per pose and after the combination (e.g. the same readout as poseReadout and readout); give each place its own instance.');
+    }
     this.nameVariables();
   }
 

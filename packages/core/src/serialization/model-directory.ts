@@ -50,9 +50,9 @@ function compatible(saved: string): boolean {
 /**
  * Saves a model as one directory: `posepool-model.json` (format version, PosePool version, the
  * config naming every component and its options, and a TF.js weights manifest) and
- * `weights.bin` (float32 weights named by parameter path). The write is atomic: the directory
- * is assembled under a temporary name and renamed into place, so a reader sees the old model
- * or the new one, never half of one.
+ * `weights.bin` (float32 weights named by parameter path). The directory is assembled under a
+ * temporary name and renamed into place, so no reader sees half a model; replacing a saved
+ * model moves the old one aside for that rename (and back if it fails).
  *
  * @param model - a model whose components were created through a registry
  * @param dir - the directory to write (replaced if it holds a saved model; refused if it holds anything else)
@@ -80,19 +80,21 @@ export async function saveGroupedModel(model: GroupedModel, dir: string): Promis
   }
   const suffix = `${process.pid}-${Date.now().toString(36)}`;
   const temp = join(dirname(dir), `.${basename(dir)}.tmp-${suffix}`);
+  const old = join(dirname(dir), `.${basename(dir)}.old-${suffix}`);
+  let movedAside = false;
   try {
     await mkdir(temp, { recursive: true });
     await writeFile(join(temp, WEIGHTS_FILE), new Uint8Array(data));
     await writeFile(join(temp, MODEL_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     if (existing !== undefined) {
-      const old = join(dirname(dir), `.${basename(dir)}.old-${suffix}`);
       await rename(dir, old);
-      await rename(temp, dir);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temp, dir);
+      movedAside = true;
     }
+    await rename(temp, dir);
+    if (movedAside) await rm(old, { recursive: true, force: true });
   } catch (cause) {
+    // Put the previous model back if the new one did not take its place.
+    if (movedAside) await rename(old, dir).catch(() => undefined);
     await rm(temp, { recursive: true, force: true });
     if (cause instanceof PosePoolError) throw cause;
     fail(dir, undefined, `could not be written (${(cause as Error).message}).`, cause);
