@@ -39,6 +39,7 @@ const cases: Array<[string, (file: string) => Promise<unknown>, RegExp]> = [
   ['binary.sdf', readAll, /binary\.sdf: looks like a binary file, not SDF text/],
   ['bad-charge-line.sdf', readAll, /:10 \(record 'lig_a'\): malformed 'M {2}CHG' line/],
   ['no-records.sdf', readAll, /no-records\.sdf: no molecule records/],
+  ['charge-on-missing-atom.sdf', readAll, /:10 \(record 'lig_a'\): 'M {2}CHG' names atom 7, but the molecule has 3 atoms/],
   ['v3000-count-mismatch.sdf', readAll, /:4 \(record 'lig_v3'\): COUNTS announces 3 atoms and 1 bonds, the blocks hold 2 and 1/],
   ['no-atoms.pdb', (f) => readPdb(f), /no-atoms\.pdb: no ATOM or HETATM records/],
   ['bad-coordinate.pdb', (f) => readPdb(f), /bad-coordinate\.pdb:2: x coordinate '1\.0x0' \(columns 31–38\) is not a number/],
@@ -74,6 +75,19 @@ describe("onError: 'skip'", () => {
     expect(compounds.map((c) => [c.id, c.poses.length])).toEqual([['lig_a', 1], ['lig_b', 1]]);
     expect(skipped).toHaveLength(1);
     expect(skipped[0]!.reason).toMatch(/poses\.sdf:\d+ \(record 'lig_a'\): x coordinate 'abc' is not a number/);
+  });
+
+  it('skips a malformed CSV row and keeps the other compounds', async () => {
+    const { cp, mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-csv-'));
+    await cp(fileURLToPath(new URL('../fixtures/valid', import.meta.url)), dir, { recursive: true });
+    await writeFile(join(dir, 'affinities.csv'), 'ligand_id,pIC50_or_pK\nlig_a,7.5\nlig_b,NA\n');
+    const { compounds, skipped } = await featurizeFolder(dir, { onError: 'skip' });
+    expect(compounds.map((c) => c.id)).toEqual(['lig_a']);
+    expect(skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/affinities\.csv:3 \(record 'lig_b'\): pIC50_or_pK 'NA' is not a number/), expect.stringMatching(/record 'lig_b'\): has poses in .* but no row/)]);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('skips compounds without poses or rows and lists them', async () => {

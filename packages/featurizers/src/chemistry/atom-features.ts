@@ -68,6 +68,10 @@ function matchedAtoms(RDKit: MainModule, mol: Mol, smarts: string): Set<number> 
  * are removed first, so atoms are the heavy atoms in input order (the order PosePool poses use).
  * RDKit (WebAssembly) perceives the chemistry.
  *
+ * One known difference: RDKit's MinimalLib reports only an atom's total hydrogen count, so the
+ * implicit-valence block holds that count. DGL-LifeSci's `GetImplicitValence()` is 0 where the
+ * hydrogens are explicit in brackets (`[nH]`, `[C@H]`, `[NH4+]`); elsewhere the two agree.
+ *
  * @param input - a molblock (e.g. an SD record's) or a SMILES string
  * @param where - names the input in errors
  * @returns atoms, features and bonds

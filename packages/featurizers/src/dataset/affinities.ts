@@ -25,6 +25,8 @@ export interface AffinityOptions {
   targetColumn?: string;
   /** Column of the target's standard error, if any. */
   errorColumn?: string;
+  /** When given, a malformed row is pushed here and left out instead of thrown. */
+  rowErrors?: InputError[];
 }
 
 const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
@@ -68,8 +70,18 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
   const idColumn = pick(columns, options.idColumn, ID_COLUMNS, 'id', file);
   const targetColumn = pick(columns, options.targetColumn, TARGET_COLUMNS, 'target', file);
   const seen = new Map<string, number>();
-  return rows.map(({ record, info }) => {
-    const line = info.lines;
+  const out: Affinity[] = [];
+  for (const { record, info } of rows) {
+    try {
+      out.push(parseRow(record, info.lines));
+    } catch (error) {
+      if (options.rowErrors === undefined || !(error instanceof InputError)) throw error;
+      options.rowErrors.push(error);
+    }
+  }
+  return out;
+
+  function parseRow(record: Record<string, string>, line: number): Affinity {
     const id = record[idColumn] ?? '';
     if (id === '') throw new InputError({ file, line }, `empty ${idColumn}`);
     if (seen.has(id)) throw new InputError({ file, line, record: id }, `duplicate id (first on line ${seen.get(id)})`);
@@ -86,5 +98,5 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
       if (error !== undefined && !Number.isFinite(error)) throw new InputError({ file, line, record: id }, `${options.errorColumn} '${raw}' is not a number`);
     }
     return { id, value, line, ...(qualifier && { qualifier }), ...(error !== undefined && { error }) };
-  });
+  }
 }

@@ -156,7 +156,9 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     skipped.push({ item, reason: error.message });
   };
   const protein: Structure = /\.(cif|mmcif)$/i.test(files.protein) ? await readMmcif(files.protein) : await readPdb(files.protein);
-  const affinities = await readAffinities(files.affinities, options);
+  const rowErrors: InputError[] = [];
+  const affinities = await readAffinities(files.affinities, { ...options, ...(skip && { rowErrors }) });
+  for (const error of rowErrors) problem(`row at ${error.file}:${error.line ?? '?'}`, error);
 
   const posesById = new Map<string, Array<{ record: SdfRecord; poseIndex: number }>>();
   const onePerCompound = files.poses.length > 1;
@@ -217,7 +219,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       const poseLabels: Record<string, Float32Array> = {};
       for (const name of labelNames) {
         const values = records.map((r) => Number(r.tags[name]));
-        const bad = values.findIndex((v, k) => records[k]!.tags[name] === undefined || !Number.isFinite(v));
+        const bad = values.findIndex((v, k) => (records[k]!.tags[name] ?? '') === '' || !Number.isFinite(v));
         if (bad >= 0) throw new InputError({ file: records[bad]!.file, line: records[bad]!.line, record: affinity.id }, `pose label '${name}' is '${records[bad]!.tags[name] ?? '(missing)'}', not a number`);
         poseLabels[name] = Float32Array.from(values);
       }
@@ -231,7 +233,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       });
     } catch (error) {
       if (!(error instanceof Error) || !('code' in error) || (error as { code: string }).code !== 'E_INPUT') throw error;
-      problem(`compound '${affinity.id}'`, error instanceof InputError ? error : new InputError({ file: files.poses[0]!, record: affinity.id }, error.message));
+      problem(`compound '${affinity.id}'`, error instanceof InputError ? error : new InputError({ file: records[0]!.file, line: records[0]!.line, record: affinity.id }, error.message));
     }
     options.onProgress?.(done + 1, wanted.length);
   }

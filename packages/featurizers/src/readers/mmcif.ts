@@ -32,6 +32,7 @@ export async function readMmcif(file: string, options: StructureOptions = {}): P
   let reading = false;
   let firstModel: string | undefined;
   const structure = new StructureBuilder();
+  const pending: string[] = [];
   for await (const [text, number] of lines(file)) {
     const line = text.trim();
     if (line === 'loop_') {
@@ -56,8 +57,11 @@ export async function readMmcif(file: string, options: StructureOptions = {}): P
     reading = true;
     inLoop = false;
     const where = { file, line: number };
-    const values = tokens(line);
-    if (values.length !== columns.length) throw new InputError(where, `_atom_site row has ${values.length} values for ${columns.length} columns`);
+    // A row may continue on the next lines: gather tokens until it is complete.
+    pending.push(...tokens(line));
+    if (pending.length < columns.length) continue;
+    if (pending.length > columns.length) throw new InputError(where, `_atom_site row has ${pending.length} values for ${columns.length} columns`);
+    const values = pending.splice(0);
     const get = (name: string): string | undefined => {
       const k = columns.indexOf(name);
       return k < 0 ? undefined : values[k];
@@ -68,13 +72,14 @@ export async function readMmcif(file: string, options: StructureOptions = {}): P
     const compound = get('label_comp_id') ?? get('auth_comp_id') ?? '';
     if (!options.keepWater && isWater(compound)) continue;
     const residue = `${get('auth_asym_id') ?? get('label_asym_id') ?? ''}:${compound} ${get('auth_seq_id') ?? get('label_seq_id') ?? ''}${(get('pdbx_PDB_ins_code') ?? '?').replace(/^[?.]$/, '')}`;
-    const alternate = !['.', '?', undefined].includes(get('label_alt_id'));
+    const altLoc = get('label_alt_id') ?? '.';
     const coordinates = ['Cartn_x', 'Cartn_y', 'Cartn_z'].map((c) => {
       const v = Number(get(c));
       if (!Number.isFinite(v)) throw new InputError(where, `${c} '${get(c) ?? '(missing)'}' is not a number`);
       return v;
     });
-    structure.add(residue, get('label_atom_id') ?? get('auth_atom_id') ?? '', alternate, atomicNumber(get('type_symbol') ?? '', where), coordinates);
+    structure.add(residue, altLoc === '.' || altLoc === '?' ? '' : altLoc, atomicNumber(get('type_symbol') ?? '', where), coordinates);
   }
+  if (pending.length > 0) throw new InputError({ file }, `the last _atom_site row is incomplete (${pending.length} of ${columns.length} values)`);
   return structure.build(file, '_atom_site');
 }

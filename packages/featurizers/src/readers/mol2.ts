@@ -65,7 +65,8 @@ export async function* readMol2(file: string, symbol: (z: number) => string): As
       }
       continue;
     }
-    if (current === undefined || line === '') continue;
+    // In the MOLECULE section the name line may be blank; elsewhere blank lines mean nothing.
+    if (current === undefined || (line === '' && !(section === 'MOLECULE' && headerLine < 2))) continue;
     const where = { file, line: number, record: current.title };
     const fields = line.split(/\s+/);
     if (section === 'MOLECULE') {

@@ -8,9 +8,11 @@ function pdbElement(line: string, where: { file: string; line: number }): number
   const element = line.slice(76, 78).trim();
   if (element !== '') return atomicNumber(element.replace(/[^A-Za-z]/g, ''), where);
   const name = line.slice(12, 16);
-  // Old files: a digit first (1HB) or a blank first column (" CA ") means a one-letter element.
+  // A digit first (1HB) or a blank first column (" CA ") means a one-letter element; a
+  // four-character name starting with H or D (HG21, HD11) is a hydrogen, not Hg or He.
   const letters = name.replace(/[^A-Za-z]/g, '');
   if (/^[0-9 ]/.test(name) || letters.length < 2) return atomicNumber(letters.slice(0, 1), where);
+  if (/^[HD]/.test(name) && name[3] !== ' ' && name[3] !== undefined) return 1;
   return atomicNumber(letters.slice(0, 2), where);
 }
 
@@ -56,8 +58,7 @@ export async function readPdb(file: string, options: StructureOptions = {}): Pro
     const residueName = line.slice(17, 20).trim();
     if (!options.keepWater && isWater(residueName)) continue;
     const residue = `${line[21] ?? ' '}:${residueName} ${line.slice(22, 26).trim()}${line[26]?.trim() ?? ''}`;
-    const alternate = line[16] !== ' ' && line[16] !== undefined;
-    structure.add(residue, line.slice(12, 16), alternate, pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)]);
+    structure.add(residue, (line[16] ?? ' ').trim(), pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)]);
   }
   return structure.build(file, 'ATOM or HETATM');
 }

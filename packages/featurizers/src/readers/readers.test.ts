@@ -47,3 +47,22 @@ describe('readPdb', () => {
     expect((await readPdb(fixture('readers/alternate.pdb'), { keepWater: true })).z).toHaveLength(5);
   });
 });
+
+describe('reader edge cases', () => {
+  it('PDB: four-character hydrogen names are hydrogens; one alternate location per residue site', async () => {
+    const pdb = await readPdb(fixture('readers/hydrogen-and-alternates.pdb'));
+    expect(Array.from(pdb.z)).toEqual([7, 1, 6, 8]);
+    expect(pdb.residueLabels).toEqual(['A:SER 900', 'A:THR 901', 'A:SER 902']);
+  });
+
+  it('MOL2: a blank molecule name; mmCIF: a row wrapped over two lines', async () => {
+    const { readMol2 } = await import('./mol2.js');
+    const { readMmcif } = await import('./mmcif.js');
+    const { elementSymbol } = await import('../elements.js');
+    const molecules = [];
+    for await (const m of readMol2(fixture('readers/blank-title.mol2'), elementSymbol)) molecules.push(m);
+    expect(molecules.map((m) => [m.title, m.z.length])).toEqual([['', 3]]);
+    const [wrapped, plain] = await Promise.all([readMmcif(fixture('readers/wrapped-row.cif')), readMmcif(fixture('per-compound/protein.cif'))]);
+    expect(wrapped.pos).toEqual(plain.pos);
+  });
+});

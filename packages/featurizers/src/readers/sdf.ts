@@ -81,8 +81,12 @@ function parseV2000(block: string[], first: number, file: string, record: string
   if (chargeLines.length > 0) table.charges.fill(0);
   for (const [line, k] of chargeLines) {
     const fields = line.slice(6).trim().split(/\s+/).map(Number);
-    for (let f = 1; f + 1 < fields.length; f += 2) table.charges[fields[f]! - 1] = fields[f + 1]!;
-    if (fields.some((v) => !Number.isInteger(v))) throw new InputError(at(4 + atoms + bondCount + k), `malformed 'M  CHG' line`);
+    const where = at(4 + atoms + bondCount + k);
+    if (fields.some((v) => !Number.isInteger(v))) throw new InputError(where, `malformed 'M  CHG' line`);
+    for (let f = 1; f + 1 < fields.length; f += 2) {
+      if (fields[f]! < 1 || fields[f]! > atoms) throw new InputError(where, `'M  CHG' names atom ${fields[f]}, but the molecule has ${atoms} atoms`);
+      table.charges[fields[f]! - 1] = fields[f + 1]!;
+    }
   }
   return table;
 }

@@ -36,21 +36,26 @@ export class StructureBuilder {
   readonly #residue: number[] = [];
   readonly #residueLabels: string[] = [];
   readonly #residueIndex = new Map<string, number>();
-  readonly #atoms = new Set<string>();
+  /** The alternate location kept for each residue: the first one it shows. */
+  readonly #altLoc = new Map<string, string>();
 
   /**
-   * Adds an atom unless it is a later alternate location of one already added.
+   * Adds an atom unless it belongs to an alternate location other than the first one its
+   * residue shows (so alternate conformers, even of different residue types, never overlap).
    *
    * @param residue - `chain:name number insertion`
-   * @param atomName - the atom's name within its residue
-   * @param alternate - whether the record names an alternate location
+   * @param altLoc - the alternate location id, `''` for none
    * @param z - atomic number
    * @param position - x, y, z in Å
    */
-  add(residue: string, atomName: string, alternate: boolean, z: number, position: readonly number[]): void {
-    const atomKey = `${residue}/${atomName}`;
-    if (alternate && this.#atoms.has(atomKey)) return;
-    this.#atoms.add(atomKey);
+  add(residue: string, altLoc: string, z: number, position: readonly number[]): void {
+    if (altLoc !== '') {
+      const chain = residue.slice(0, residue.indexOf(':'));
+      const site = `${chain}:${residue.slice(residue.indexOf(' ') + 1)}`; // chain and number: alternate residue types share a site
+      const kept = this.#altLoc.get(site);
+      if (kept === undefined) this.#altLoc.set(site, altLoc);
+      else if (kept !== altLoc) return;
+    }
     this.#z.push(z);
     this.#pos.push(...position);
     let index = this.#residueIndex.get(residue);

@@ -112,6 +112,14 @@ describe('PaiNN', () => {
     model.dispose();
   });
 
+  it('stays finite for coincident atoms, and SchNet-style inputs reject atomic numbers ≥ 100', () => {
+    const model = new PaiNN(small);
+    const pose: Pose = { z: Int32Array.from([6, 8, 7]), pos: Float32Array.from([0, 0, 0, 0, 0, 0, 1.2, 0, 0]), ligandMask: Uint8Array.from([0, 0, 1]) };
+    expect(tf.tidy(() => Array.from(model.represent(pose).dataSync())).every(Number.isFinite)).toBe(true);
+    expect(() => model.represent({ ...pose, z: Int32Array.from([6, 104, 7]) })).toThrow("Atom 1 has category 104, outside this embedding's range [0, 100)");
+    model.dispose();
+  });
+
   it('gives naive gradients in every mode and leaks nothing', () => {
     const painn = new PaiNN(small);
     const model = new GroupedModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });

@@ -195,9 +195,10 @@ export class PaiNN extends Module implements Representation {
     for (let e = 0; e < count; e++) {
       const [i, j] = [graph.target[e]!, graph.source[e]!];
       const r = graph.distance[e]!;
-      for (let n = 0; n < numRadial; n++) radial[e * numRadial + n] = Math.sin(((n + 1) * Math.PI * r) / cutoff) / r;
+      // Coincident atoms (r = 0): the radial basis takes its limit nπ/r_c and the direction is 0.
+      for (let n = 0; n < numRadial; n++) radial[e * numRadial + n] = r === 0 ? ((n + 1) * Math.PI) / cutoff : Math.sin(((n + 1) * Math.PI * r) / cutoff) / r;
       envelope[e] = 0.5 * (Math.cos((Math.PI * r) / cutoff) + 1);
-      for (let k = 0; k < 3; k++) direction[3 * e + k] = (pose.pos[3 * j + k]! - pose.pos[3 * i + k]!) / r;
+      if (r > 0) for (let k = 0; k < 3; k++) direction[3 * e + k] = (pose.pos[3 * j + k]! - pose.pos[3 * i + k]!) / r;
     }
     return {
       source: tf.tensor1d(graph.source, 'int32'),
