@@ -82,3 +82,18 @@ describe('Linear', () => {
     xavier.dispose();
   });
 });
+
+describe('Linear over many rows', () => {
+  it('gives the bias the same gradient as the plain broadcast add (its matMul path)', () => {
+    const layer = new Linear(3, 2, { seed: 4 });
+    const x = tf.randomNormal([1500, 3], 0, 1, 'float32', 5) as tf.Tensor2D;
+    const dy = tf.randomNormal([1500, 2], 0, 1, 'float32', 6);
+    const grads = tf.variableGrads(() => layer.apply(x).mul(dy).sum() as tf.Scalar, layer.variables());
+    const expectedBias = Array.from(dy.sum(0).dataSync());
+    const expectedWeight = tf.tidy(() => Array.from(tf.matMul(dy, x, true, false).dataSync()));
+    Array.from(grads.grads[layer.bias!.variable.name]!.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(expectedBias[i]!, 3));
+    Array.from(grads.grads[layer.weight.variable.name]!.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(expectedWeight[i]!, 3));
+    tf.dispose([x, dy, grads.value, grads.grads]);
+    layer.dispose();
+  });
+});

@@ -2,6 +2,23 @@ import * as tf from '@tensorflow/tfjs';
 
 import { Module, type Parameter } from '../module.js';
 
+/**
+ * x + b (b broadcast over rows) whose gradient for b is ones·dy, a matrix product, instead of
+ * a sum over rows: tfjs-wasm reduces axis 0 through a transpose and a scalar loop (~1.5 ms for
+ * 9 727 × 128), the product runs in XNNPACK (~0.2 ms), and it keeps no input for the backward
+ * pass (SchNet's peak per training pose fell from 519 to 410 MiB). Used for layers over many rows (edges).
+ */
+const addBiasRows = tf.customGrad(((x: tf.Tensor2D, b: tf.Tensor1D) => ({
+  value: x.add(b),
+  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
+    const g = (Array.isArray(dy) ? dy[0]! : dy) as tf.Tensor2D;
+    return [g, tf.matMul(tf.ones([1, g.shape[0]]), g).reshape(b.shape)];
+  },
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** Rows from which {@link addBiasRows} pays off. */
+const MANY_ROWS = 1024;
+
 /** How a {@link Linear} layer starts. */
 export interface LinearInit {
   /** Seed for reproducible initialisation (random when absent). */
@@ -65,7 +82,8 @@ export class Linear extends Module {
     return tf.tidy(() => {
       const rows = x.rank === 1 ? x.reshape([1, -1]) : x;
       const product = tf.matMul(rows as tf.Tensor2D, this.weight.variable, false, true);
-      const y = this.bias === undefined ? product : product.add(this.bias.variable);
+      const bias = this.bias?.variable as tf.Tensor1D | undefined;
+      const y = bias === undefined ? product : (product.shape[0] as number) >= MANY_ROWS ? addBiasRows(product as tf.Tensor2D, bias) : product.add(bias);
       return (x.rank === 1 ? y.reshape([-1]) : y) as T;
     });
   }
