@@ -55,7 +55,14 @@ export class BoltzmannCombination extends Module implements Combination {
   }
 }
 
-/** Options of `boltzmann`. */
+/**
+ * Options of `boltzmann`.
+ *
+ * @example
+ * ```ts
+ * boltzmannOptions.parse({}); // { temperature: 1 }
+ * ```
+ */
 export const boltzmannOptions = z
   .object({
     /** Temperature T in the units of the predictions. @defaultValue 1 */
@@ -63,7 +70,14 @@ export const boltzmannOptions = z
   })
   .strict();
 
-/** `boltzmann`: Boltzmann-weighted mean at a fixed temperature. */
+/**
+ * `boltzmann`: Boltzmann-weighted mean at a fixed temperature.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(boltzmann).create('combination', 'boltzmann', { temperature: 0.5 });
+ * ```
+ */
 export const boltzmann = defineComponent({
   kind: 'combination',
   name: 'boltzmann',
@@ -101,7 +115,14 @@ export class LearnedBoltzmannCombination extends BoltzmannCombination {
   }
 }
 
-/** Options of `learned-boltzmann`. */
+/**
+ * Options of `learned-boltzmann`.
+ *
+ * @example
+ * ```ts
+ * learnedBoltzmannOptions.parse({}); // { initialTemperature: 1 }
+ * ```
+ */
 export const learnedBoltzmannOptions = z
   .object({
     /** Temperature at initialisation. @defaultValue 1 */
@@ -109,7 +130,14 @@ export const learnedBoltzmannOptions = z
   })
   .strict();
 
-/** `learned-boltzmann`: Boltzmann-weighted mean whose temperature trains (φ = log T). */
+/**
+ * `learned-boltzmann`: Boltzmann-weighted mean whose temperature trains (φ = log T).
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(learnedBoltzmann).create('combination', 'learned-boltzmann');
+ * ```
+ */
 export const learnedBoltzmann = defineComponent({
   kind: 'combination',
   name: 'learned-boltzmann',

@@ -4,7 +4,14 @@ import { z } from 'zod';
 
 import { logSumExp } from './reference.js';
 
-/** Options of `max`. */
+/**
+ * Options of `max`.
+ *
+ * @example
+ * ```ts
+ * maxOptions.parse({}); // { negate: true, scale: 1000 }
+ * ```
+ */
 export const maxOptions = z
   .object({
     /** Smooth minimum instead of maximum (s = −1); for energies, where lower is better. @defaultValue true */
@@ -54,7 +61,14 @@ export class MaxCombination extends Module implements Combination {
   }
 }
 
-/** `max`: smooth max/min by LogSumExp. */
+/**
+ * `max`: smooth max/min by LogSumExp.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(max).create('combination', 'max', { negate: false, scale: 10 });
+ * ```
+ */
 export const max = defineComponent({
   kind: 'combination',
   name: 'max',
@@ -63,7 +77,14 @@ export const max = defineComponent({
   create: (options) => new MaxCombination(options),
 });
 
-/** Options of `free-energy`. */
+/**
+ * Options of `free-energy`.
+ *
+ * @example
+ * ```ts
+ * freeEnergyOptions.parse({}); // { temperature: 1 }
+ * ```
+ */
 export const freeEnergyOptions = z
   .object({
     /** Temperature T in the units of the predictions (1 for energies in kT). @defaultValue 1 */
@@ -74,6 +95,11 @@ export const freeEnergyOptions = z
 /**
  * `free-energy`: the preset h = −T ln Σ exp(−ΔG_i / T) of pose free energies (no −T ln N term),
  * i.e. `max` with `negate: true, scale: 1/T`.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(freeEnergy).create('combination', 'free-energy', { temperature: 0.6 });
+ * ```
  */
 export const freeEnergy = defineComponent({
   kind: 'combination',

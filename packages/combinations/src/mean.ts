@@ -24,10 +24,24 @@ export class MeanCombination extends Module implements Combination {
   }
 }
 
-/** Options of `mean`: none. */
+/**
+ * Options of `mean`: none.
+ *
+ * @example
+ * ```ts
+ * meanOptions.parse({}); // {}
+ * ```
+ */
 export const meanOptions = z.object({}).strict();
 
-/** `mean`: the average pose prediction. */
+/**
+ * `mean`: the average pose prediction.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(mean).create('combination', 'mean');
+ * ```
+ */
 export const mean = defineComponent({
   kind: 'combination',
   name: 'mean',

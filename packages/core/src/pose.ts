@@ -56,7 +56,14 @@ export interface Compound {
 /** The parts of a pose a strategy can ask for. */
 export type PosePart = 'complex' | 'protein' | 'ligand';
 
-/** @returns the number of atoms of `pose` */
+/**
+ * @returns the number of atoms of `pose`
+ *
+ * @example
+ * ```ts
+ * atomCount(pose); // pose.z.length
+ * ```
+ */
 export function atomCount(pose: Pose): number {
   return pose.z.length;
 }

@@ -30,7 +30,17 @@ export function atomicNumber(symbol: string, where: InputLocation): number {
   return z;
 }
 
-/** @returns the symbol of atomic number `z` (`?` outside 1…118) */
+/**
+ * The element symbol of an atomic number.
+ *
+ * @param z - the atomic number
+ * @returns the symbol (`?` outside 1…118)
+ *
+ * @example
+ * ```ts
+ * elementSymbol(17); // 'Cl'
+ * ```
+ */
 export function elementSymbol(z: number): string {
   return SYMBOLS[z - 1] ?? '?';
 }

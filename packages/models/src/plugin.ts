@@ -13,7 +13,14 @@ declare module '@posepool/core' {
   }
 }
 
-/** `schnet`: PyTorch Geometric-compatible SchNet. */
+/**
+ * `schnet`: PyTorch Geometric-compatible SchNet.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(schnet).create('representation', 'schnet', { numInteractions: 3 });
+ * ```
+ */
 export const schnet = defineComponent({
   kind: 'representation',
   name: 'schnet',
@@ -22,7 +29,14 @@ export const schnet = defineComponent({
   create: (options) => new SchNet(options),
 });
 
-/** `gat`: graph attention over the ligand's 2D graph (DGL-LifeSci hyperparameters). */
+/**
+ * `gat`: graph attention over the ligand's 2D graph (DGL-LifeSci hyperparameters).
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(gat).create('representation', 'gat', { numHeads: 4 });
+ * ```
+ */
 export const gat = defineComponent({
   kind: 'representation',
   name: 'gat',
@@ -31,7 +45,14 @@ export const gat = defineComponent({
   create: (options) => new GAT(options),
 });
 
-/** `painn`: rotation-equivariant message passing with scalar and vector features. */
+/**
+ * `painn`: rotation-equivariant message passing with scalar and vector features.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(painn).create('representation', 'painn', { hiddenChannels: 64 });
+ * ```
+ */
 export const painn = defineComponent({
   kind: 'representation',
   name: 'painn',

@@ -14,7 +14,14 @@ import { registerPosePoolKernels } from './kernels.js';
  */
 export type BackendName = 'wasm' | 'cpu' | 'tensorflow' | 'tensorflow-gpu';
 
-/** The backend names {@link useBackend} accepts. */
+/**
+ * The backend names {@link useBackend} accepts.
+ *
+ * @example
+ * ```ts
+ * BACKEND_NAMES.join(', '); // 'wasm, cpu, tensorflow, tensorflow-gpu'
+ * ```
+ */
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow', 'tensorflow-gpu'];
 
 const NODE_PACKAGES: Record<'tensorflow' | 'tensorflow-gpu', string> = {

@@ -16,7 +16,14 @@ import type { Loss } from './losses.js';
  */
 export type GradientMode = 'naive' | 'stored' | 'recompute' | 'auto';
 
-/** The modes {@link GradientMode} names. */
+/**
+ * The modes {@link GradientMode} names.
+ *
+ * @example
+ * ```ts
+ * GRADIENT_MODES.includes(mode);
+ * ```
+ */
 export const GRADIENT_MODES: readonly GradientMode[] = ['naive', 'stored', 'recompute', 'auto'];
 
 /** Options of a gradient computation. */

@@ -16,6 +16,11 @@ const componentConfig = z
 
 /**
  * Schema of a {@link GroupedModelConfig}: unknown keys are errors.
+ *
+ * @example
+ * ```ts
+ * groupedModelConfigSchema.parse(JSON.parse(text)); // throws on unknown keys
+ * ```
  */
 export const groupedModelConfigSchema = z
   .object({

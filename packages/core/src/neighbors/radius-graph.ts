@@ -94,7 +94,14 @@ export function radiusGraph(pos: Float32Array, options: RadiusGraphOptions): Rad
 
 const cache = new WeakMap<Pose, Map<string, RadiusGraph>>();
 
-/** The key of a graph in {@link Pose.graphs}: `cutoff/maxNeighbors`. */
+/**
+ * The key of a graph in {@link Pose.graphs}: `cutoff/maxNeighbors`.
+ *
+ * @example
+ * ```ts
+ * radiusGraphKey({ cutoff: 10, maxNeighbors: 32 }); // '10/32'
+ * ```
+ */
 export function radiusGraphKey(options: RadiusGraphOptions): string {
   return `${options.cutoff}/${options.maxNeighbors}`;
 }

@@ -18,7 +18,14 @@ export interface ComponentTypes {
 /** The kinds of component a registry holds. */
 export type ComponentKind = keyof ComponentTypes;
 
-/** The component kinds, in the order listings show them. */
+/**
+ * The component kinds, in the order listings show them.
+ *
+ * @example
+ * ```ts
+ * for (const kind of COMPONENT_KINDS) console.log(kind, registry.names(kind));
+ * ```
+ */
 export const COMPONENT_KINDS: readonly ComponentKind[] = ['representation', 'strategy', 'readout', 'combination'];
 
 /** What a factory is told about where its component goes, per kind. */

@@ -10,9 +10,23 @@ import type { GroupedModel } from '../model/model.js';
 import type { Registry } from '../registry/registry.js';
 import { POSEPOOL_VERSION } from '../version.js';
 
-/** File names inside a saved model directory. */
+/**
+ * File names inside a saved model directory.
+ *
+ * @example
+ * ```ts
+ * join(dir, MODEL_FILE); // dir/posepool-model.json
+ * ```
+ */
 export const MODEL_FILE = 'posepool-model.json';
-/** The weights file, referenced from the TF.js weights manifest in {@link MODEL_FILE}. */
+/**
+ * The weights file, referenced from the TF.js weights manifest in {@link MODEL_FILE}.
+ *
+ * @example
+ * ```ts
+ * join(dir, WEIGHTS_FILE); // dir/weights.bin
+ * ```
+ */
 export const WEIGHTS_FILE = 'weights.bin';
 const FORMAT = 'posepool-model';
 const FORMAT_VERSION = 1;

@@ -42,7 +42,14 @@ function worstRatio(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol
   return worst;
 }
 
-/** Central differences of a JS-doubles function, with steps scaled to each coordinate. */
+/**
+ * Central differences of a JS-doubles function, with steps scaled to each coordinate.
+ *
+ * @example
+ * ```ts
+ * centralDifferences((x) => x[0]! ** 2, [3]); // ≈ [6]
+ * ```
+ */
 export function centralDifferences(f: (x: number[]) => number, x: readonly number[], relativeStep = 1e-6): number[] {
   return x.map((xi, i) => {
     const step = relativeStep * Math.max(1, Math.abs(xi));

@@ -23,7 +23,14 @@ export interface GradientCheckOptions extends ModelGradientCheckOptions {
   seed?: number;
 }
 
-/** The two losses every mode is checked with: the combined prediction alone, and combined plus per-pose. */
+/**
+ * The two losses every mode is checked with: the combined prediction alone, and combined plus per-pose.
+ *
+ * @example
+ * ```ts
+ * model.valueAndGrads(compound, CHECK_LOSSES['combined + per-pose']!);
+ * ```
+ */
 export const CHECK_LOSSES: Readonly<Record<string, Loss>> = {
   combined: squaredError(),
   'combined + per-pose': sumOfLosses(squaredError(), poseLabelSquaredError('pose_target', 0.5)),

@@ -7,7 +7,14 @@ import { Module, ModuleGroup, type Parameter } from '../module.js';
 import type { Pose } from '../pose.js';
 import { defineComponent } from '../registry/registry.js';
 
-/** Options of {@link ToyMessagePassing}. */
+/**
+ * Options of {@link ToyMessagePassing}.
+ *
+ * @example
+ * ```ts
+ * toyMessagePassingOptions.parse({ hidden: 8 });
+ * ```
+ */
 export const toyMessagePassingOptions = z
   .object({
     /** Atom feature size, also the output size. @defaultValue 16 */
@@ -140,6 +147,11 @@ declare module '../registry/registry.js' {
 
 /**
  * Registers {@link ToyMessagePassing} as `toy-message-passing`.
+ *
+ * @example
+ * ```ts
+ * createRegistry().register(toyMessagePassing).create('representation', 'toy-message-passing', { hidden: 8 });
+ * ```
  */
 export const toyMessagePassing = defineComponent({
   kind: 'representation',

@@ -5,7 +5,14 @@ import type { MainModule, Mol } from '@rdkit/rdkit';
 
 import { InputError, type InputLocation } from '../errors.js';
 
-/** Features per atom of DGL-LifeSci's `CanonicalAtomFeaturizer`. */
+/**
+ * Features per atom of DGL-LifeSci's `CanonicalAtomFeaturizer`.
+ *
+ * @example
+ * ```ts
+ * new GAT({ inFeats: CANONICAL_ATOM_FEATURES });
+ * ```
+ */
 export const CANONICAL_ATOM_FEATURES = 74;
 
 // DGL-LifeSci's order; atoms of other elements get an all-zero type one-hot (encode_unknown=False).
@@ -25,7 +32,15 @@ const TOTAL_H = 69; // 0…4
 
 let rdkit: Promise<MainModule> | undefined;
 
-/** RDKit's WebAssembly module, loaded once on first use. */
+/**
+ * RDKit's WebAssembly module, loaded once on first use.
+ *
+ * @example
+ * ```ts
+ * const RDKit = await loadRDKit();
+ * RDKit.version(); // '2026.09.1'
+ * ```
+ */
 export function loadRDKit(): Promise<MainModule> {
   // @rdkit/rdkit is a CommonJS module whose export is the factory: require it as such.
   const factory = createRequire(import.meta.url)('@rdkit/rdkit') as () => Promise<MainModule>;

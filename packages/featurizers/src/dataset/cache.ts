@@ -52,6 +52,11 @@ async function fileDigest(file: string): Promise<string> {
  * @param files - the input files
  * @param options - the result-changing options (JSON-serialisable)
  * @returns a hex digest
+ *
+ * @example
+ * ```ts
+ * const key = await cacheKey(['pocket.pdb', 'poses.sdf', 'affinities.csv'], { pocketCutoff: 8 });
+ * ```
  */
 export async function cacheKey(files: readonly string[], options: unknown): Promise<string> {
   const hash = createHash('sha256').update(`${MAGIC}/${FORMAT}\n${JSON.stringify(options)}\n`);
@@ -83,7 +88,14 @@ function expandGraph(source: Int32Array, counts: Int32Array, pos: Float32Array):
   return { source, target, distance };
 }
 
-/** Encodes a featurized folder (see the file layout above). */
+/**
+ * Encodes a featurized folder (see the file layout above).
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeFolder(key, await featurizeFolder('data/tyk2'));
+ * ```
+ */
 export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array {
   const arrays: Array<Int32Array | Float32Array | Uint8Array> = [];
   const compounds: CompoundHeader[] = result.compounds.map((c) => {
@@ -122,7 +134,14 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
   return bytes;
 }
 
-/** Decodes {@link encodeFolder}'s bytes; undefined when they are not a cache of `key` (corrupt, other version). */
+/**
+ * Decodes {@link encodeFolder}'s bytes; undefined when they are not a cache of `key` (corrupt, other version).
+ *
+ * @example
+ * ```ts
+ * decodeFolder(bytes, key)?.compounds.length;
+ * ```
+ */
 export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder | undefined {
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return undefined;
   // A large file read by Node owns its buffer: use it in place.
@@ -168,13 +187,27 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
   }
 }
 
-/** The cached result of `key` in `dir`, if present and intact. */
+/**
+ * The cached result of `key` in `dir`, if present and intact.
+ *
+ * @example
+ * ```ts
+ * const cached = await readFolderCache('.posepool-cache', key);
+ * ```
+ */
 export async function readFolderCache(dir: string, key: string): Promise<FeaturizedFolder | undefined> {
   const bytes = await readFile(join(dir, `${key}.bin`)).catch(() => undefined);
   return bytes === undefined ? undefined : decodeFolder(bytes, key);
 }
 
-/** Writes the cache of `key` atomically (temporary file + rename). */
+/**
+ * Writes the cache of `key` atomically (temporary file + rename).
+ *
+ * @example
+ * ```ts
+ * await writeFolderCache('.posepool-cache', key, result);
+ * ```
+ */
 export async function writeFolderCache(dir: string, key: string, result: FeaturizedFolder): Promise<void> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${key}.bin`);

@@ -11,6 +11,11 @@ import { InputError } from '../errors.js';
  * @param file - the path
  * @param kind - what the file should be, for the message (e.g. `SDF`)
  * @throws InputError naming the file
+ *
+ * @example
+ * ```ts
+ * await assertTextFile('poses.sdf', 'SDF'); // throws InputError if missing, empty or binary
+ * ```
  */
 export async function assertTextFile(file: string, kind: string): Promise<void> {
   const info = await stat(file).catch(() => undefined);

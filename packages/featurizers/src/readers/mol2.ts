@@ -5,7 +5,14 @@ import type { SdfRecord } from './sdf.js';
 
 const BOND_ORDERS: Record<string, number> = { '1': 1, '2': 2, '3': 3, am: 1, ar: 4 };
 
-/** Writes a V2000 molblock (for RDKit) from atoms, bonds and charges. */
+/**
+ * Writes a V2000 molblock (for RDKit) from atoms, bonds and charges.
+ *
+ * @example
+ * ```ts
+ * const molblock = toMolblock('water', Int32Array.from([8]), new Float32Array(3), new Int32Array(0), new Uint8Array(0), new Int32Array(1), elementSymbol);
+ * ```
+ */
 export function toMolblock(title: string, z: Int32Array, pos: Float32Array, bonds: Int32Array, orders: Uint8Array, charges: Int32Array, symbol: (z: number) => string): string {
   const pad = (v: string | number, width: number): string => String(v).padStart(width);
   const lines = [title, '  PosePool', '', `${pad(z.length, 3)}${pad(orders.length, 3)}  0  0  0  0  0  0  0  0999 V2000`];

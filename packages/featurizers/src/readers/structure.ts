@@ -24,12 +24,28 @@ export interface StructureOptions {
 
 const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
 
-/** @returns whether a residue name is water */
+/**
+ * @returns whether a residue name is water
+ *
+ * @example
+ * ```ts
+ * isWater('HOH'); // true
+ * ```
+ */
 export function isWater(residueName: string): boolean {
   return WATER.has(residueName);
 }
 
-/** Collects atoms for the PDB and mmCIF readers: residue numbering and alternate locations. */
+/**
+ * Collects atoms for the PDB and mmCIF readers: residue numbering and alternate locations.
+ *
+ * @example
+ * ```ts
+ * const builder = new StructureBuilder();
+ * builder.add('A:ALA 900', '', 6, [0, 0, 0]);
+ * builder.build('pocket.pdb', 'ATOM');
+ * ```
+ */
 export class StructureBuilder {
   readonly #z: number[] = [];
   readonly #pos: number[] = [];

@@ -2,7 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { Linear, Module, ModuleGroup, PosePoolError, type Parameter, type Pose, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
-/** Options of {@link GAT}; defaults are the DGL-LifeSci hyperparameters mtenn exposes. */
+/**
+ * Options of {@link GAT}; defaults are the DGL-LifeSci hyperparameters mtenn exposes.
+ *
+ * @example
+ * ```ts
+ * gatOptions.parse({}); // DGL-LifeSci defaults
+ * ```
+ */
 export const gatOptions = z
   .object({
     /** Atom features per node (DGL-LifeSci's canonical atom featurizer: 74). @defaultValue 74 */

@@ -3,7 +3,14 @@ import { Embedding, Linear, Module, ModuleGroup, poseRadiusGraph, type Pose, typ
 import { z } from 'zod';
 
 
-/** Options of {@link PaiNN}; defaults are the paper's. */
+/**
+ * Options of {@link PaiNN}; defaults are the paper's.
+ *
+ * @example
+ * ```ts
+ * paiNNOptions.parse({ cutoff: 6 });
+ * ```
+ */
 export const paiNNOptions = z
   .object({
     /** Scalar and vector feature channels F. @defaultValue 128 */

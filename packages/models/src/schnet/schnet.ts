@@ -3,7 +3,14 @@ import { Embedding, Linear, Module, ModuleGroup, poseRadiusGraph, type Pose, typ
 import { z } from 'zod';
 
 
-/** Options of {@link SchNet}; defaults are mtenn's. */
+/**
+ * Options of {@link SchNet}; defaults are mtenn's.
+ *
+ * @example
+ * ```ts
+ * schNetOptions.parse({}); // mtenn's defaults: hidden 128, 6 interactions, cutoff 10
+ * ```
+ */
 export const schNetOptions = z
   .object({
     /** Atom feature size. @defaultValue 128 */
