@@ -2,7 +2,7 @@
 // ~300-atom complex with ≤ 32 neighbours per atom, on the wasm backend.
 // Writes bench/results/gradient-modes.json. Run: pnpm bench
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, GroupedModel, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
+import { ComplexOnlyStrategy, GroupedModel, poseRadiusGraph, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
 import { ToyMessagePassing } from '@posepool/core/testing';
 import { MaxCombination } from '@posepool/combinations';
 
@@ -98,7 +98,7 @@ const path = await writeResult('gradient-modes', {
   date: new Date().toISOString(),
   machine: machine(),
   backend: tf.getBackend(),
-  pose: { source, atoms: pose.z.length, edges: edgeCount(pose), poseCounts: POSE_COUNTS },
+  pose: { source, atoms: pose.z.length, edges: poseRadiusGraph(pose, representationOptions).source.length, poseCounts: POSE_COUNTS },
   model: { representation: { name: 'toy-message-passing', options: representationOptions }, strategy: 'complex-only', combination: 'max (negate, scale 1)', poseParameters },
   notes: [
     'peakBytes: tf.profile peak of tensor bytes during one step, minus the bytes alive before it (weights and inputs of other steps excluded).',
@@ -112,15 +112,3 @@ console.log(JSON.stringify(ratios, null, 2));
 console.log(`wrote ${path}`);
 model.dispose();
 
-function edgeCount(p: Pose): number {
-  let count = 0;
-  const n = p.z.length;
-  for (let i = 0; i < n; i++) {
-    let near = 0;
-    for (let j = 0; j < n; j++) {
-      if (i !== j && Math.hypot(p.pos[3 * i]! - p.pos[3 * j]!, p.pos[3 * i + 1]! - p.pos[3 * j + 1]!, p.pos[3 * i + 2]! - p.pos[3 * j + 2]!) < representationOptions.cutoff) near++;
-    }
-    count += Math.min(near, representationOptions.maxNeighbors);
-  }
-  return count;
-}

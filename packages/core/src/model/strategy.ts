@@ -51,6 +51,23 @@ function rep(representations: Partial<Record<PosePart, tf.Tensor1D>>, part: Pose
 
 const scalar = (x: tf.Tensor): tf.Scalar => x.reshape([]) as tf.Scalar;
 
+/** A linear head on the representation of one part: the shape of complex-only and ligand-only. */
+abstract class OnePartStrategy extends Module implements Strategy {
+  readonly parts: readonly [PosePart];
+  /** The prediction head. */
+  readonly head: Linear;
+
+  protected constructor(part: PosePart, name: string, sizes: InputSizes, options: StrategyOptions) {
+    super();
+    this.parts = [part];
+    this.head = this.addModule('head', new Linear(sizeOf(sizes, part, name), 1, headInit(options, 0)));
+  }
+
+  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
+    return tf.tidy(() => scalar(this.head.apply(rep(representations, this.parts[0]))));
+  }
+}
+
 /**
  * ComplexOnly: a linear energy head on the complex representation.
  *
@@ -59,22 +76,13 @@ const scalar = (x: tf.Tensor): tf.Scalar => x.reshape([]) as tf.Scalar;
  * new ComplexOnlyStrategy({ complex: 64 });
  * ```
  */
-export class ComplexOnlyStrategy extends Module implements Strategy {
-  readonly parts = ['complex'] as const;
-  /** The energy head. */
-  readonly head: Linear;
-
+export class ComplexOnlyStrategy extends OnePartStrategy {
   /**
    * @param sizes - representation size of the complex
    * @param options - initialisation seed
    */
   constructor(sizes: InputSizes, options: StrategyOptions = {}) {
-    super();
-    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'complex', 'complex-only'), 1, headInit(options, 0)));
-  }
-
-  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
-    return tf.tidy(() => scalar(this.head.apply(rep(representations, 'complex'))));
+    super('complex', 'complex-only', sizes, options);
   }
 }
 
@@ -87,22 +95,13 @@ export class ComplexOnlyStrategy extends Module implements Strategy {
  * new LigandOnlyStrategy({ ligand: 64 });
  * ```
  */
-export class LigandOnlyStrategy extends Module implements Strategy {
-  readonly parts = ['ligand'] as const;
-  /** The prediction head. */
-  readonly head: Linear;
-
+export class LigandOnlyStrategy extends OnePartStrategy {
   /**
    * @param sizes - representation size of the ligand
    * @param options - initialisation seed
    */
   constructor(sizes: InputSizes, options: StrategyOptions = {}) {
-    super();
-    this.head = this.addModule('head', new Linear(sizeOf(sizes, 'ligand', 'ligand-only'), 1, headInit(options, 0)));
-  }
-
-  apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
-    return tf.tidy(() => scalar(this.head.apply(rep(representations, 'ligand'))));
+    super('ligand', 'ligand-only', sizes, options);
   }
 }
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Linear } from '../model/linear.js';
 import type { Representation } from '../model/representation.js';
 import { Module, ModuleGroup, type Parameter } from '../module.js';
+import { poseRadiusGraph, type RadiusGraph } from '../neighbors/radius-graph.js';
 import type { Pose } from '../pose.js';
 import { defineComponent } from '../registry/registry.js';
 
@@ -45,14 +46,14 @@ interface Graph {
 }
 
 const MAX_Z = 100;
-const graphs = new WeakMap<Pose, Map<string, Graph>>();
+const expansions = new WeakMap<RadiusGraph, Map<number, Float32Array>>();
 
 /**
  * A small SchNet-like message-passing representation for tests and benchmarks of the engine:
  * atom embeddings, Gaussian-expanded distances over a neighbour list, and per layer
  * `h ← h + tanh(W · Σ_j h_j ⊙ filter(d_ij))` (gather + segment-sum, so gradients and memory
- * behave like the real architectures), then the mean over atoms of tanh(out(h)). Its neighbour list is a
- * plain O(n²) scan, cached per pose: fine for test poses, not meant for production.
+ * behave like the real architectures), then the mean over atoms of tanh(out(h)), over the
+ * shared radius graph (`poseRadiusGraph`).
  *
  * @example
  * ```ts
@@ -102,40 +103,22 @@ export class ToyMessagePassing extends Module implements Representation {
     });
   }
 
+  /** The shared radius graph of the pose, with its Gaussian expansion (cached per graph). */
   #graph(pose: Pose): Graph {
     const { cutoff, maxNeighbors, gaussians } = this.#options;
-    const key = `${cutoff}/${maxNeighbors}/${gaussians}`;
-    let perPose = graphs.get(pose);
-    if (perPose === undefined) graphs.set(pose, (perPose = new Map()));
-    const cached = perPose.get(key);
-    if (cached !== undefined) return cached;
-    const n = pose.z.length;
-    const { pos } = pose;
-    const source: number[] = [];
-    const target: number[] = [];
-    const distance: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const near: Array<[number, number]> = [];
-      for (let j = 0; j < n; j++) {
-        if (j === i) continue;
-        const d = Math.hypot(pos[3 * i]! - pos[3 * j]!, pos[3 * i + 1]! - pos[3 * j + 1]!, pos[3 * i + 2]! - pos[3 * j + 2]!);
-        if (d < cutoff) near.push([d, j]);
+    const graph = poseRadiusGraph(pose, { cutoff, maxNeighbors });
+    let perGraph = expansions.get(graph);
+    if (perGraph === undefined) expansions.set(graph, (perGraph = new Map()));
+    let expansion = perGraph.get(gaussians);
+    if (expansion === undefined) {
+      const width = cutoff / Math.max(1, gaussians - 1);
+      expansion = new Float32Array(graph.distance.length * gaussians);
+      for (let e = 0; e < graph.distance.length; e++) {
+        for (let g = 0; g < gaussians; g++) expansion[e * gaussians + g] = Math.exp(-0.5 * ((graph.distance[e]! - g * width) / width) ** 2);
       }
-      near.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      for (const [d, j] of near.slice(0, maxNeighbors)) {
-        source.push(j);
-        target.push(i);
-        distance.push(d);
-      }
+      perGraph.set(gaussians, expansion);
     }
-    const width = cutoff / Math.max(1, gaussians - 1);
-    const expansion = new Float32Array(distance.length * gaussians);
-    distance.forEach((d, e) => {
-      for (let g = 0; g < gaussians; g++) expansion[e * gaussians + g] = Math.exp(-0.5 * ((d - g * width) / width) ** 2);
-    });
-    const graph = { source: Int32Array.from(source), target: Int32Array.from(target), expansion };
-    perPose.set(key, graph);
-    return graph;
+    return { source: graph.source, target: graph.target, expansion };
   }
 }
 
