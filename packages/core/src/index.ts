@@ -11,7 +11,7 @@
  */
 export { useBackend, BACKEND_NAMES, type BackendName } from './backend/backend.js';
 export { registerPosePoolKernels } from './backend/kernels.js';
-export { assertPoseWeights, type Combination } from './engine/combination.js';
+export { assertPoseWeights, type Combination } from './components/combination.js';
 export { GradientAccumulator, assertGradientMap } from './engine/accumulator.js';
 export {
   computeGradients,
@@ -25,18 +25,20 @@ export {
 export { censoredSquaredError, squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema, type GroupedModelConfig } from './model/config.js';
-export { Embedding } from './model/embedding.js';
-export { Linear, type LinearInit } from './model/linear.js';
+export { Embedding } from './nn/embedding.js';
+export { Linear, type LinearInit } from './nn/linear.js';
 export { GroupedModel, Model, representationSizes, type GroupPrediction, type GroupedModelParts, type ModelParts, type Representations } from './model/model.js';
-export { SinglePrediction, createLigandOnlyModel, ligandOnlyCompound } from './model/ligand-only.js';
-export { corePlugin } from './model/plugin.js';
-export type { Readout } from './model/readout.js';
-export { PIC50Readout, PKiReadout } from './model/readouts.js';
-export type { Representation } from './model/representation.js';
-export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy, type StrategyOptions } from './model/strategy.js';
-export { Module, ModuleGroup, Parameter } from './module.js';
-export { poseRadiusGraph, radiusGraph, radiusGraphKey, type RadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
-export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart } from './pose.js';
+export { createLigandOnlyModel, ligandOnlyCompound } from './model/ligand-only.js';
+export { SinglePrediction } from './standard/single-prediction.js';
+export { corePlugin } from './standard/plugin.js';
+export type { Readout } from './components/readout.js';
+export { PIC50Readout, PKiReadout } from './standard/readouts.js';
+export type { Representation } from './components/representation.js';
+export type { InputSizes, Strategy } from './components/strategy.js';
+export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type StrategyOptions } from './standard/strategies.js';
+export { Module, ModuleGroup, Parameter } from './nn/module.js';
+export { poseRadiusGraph, radiusGraph, radiusGraphKey, type RadiusGraphOptions } from './neighbors/radius-graph.js';
+export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart, type RadiusGraph } from './pose.js';
 export {
   COMPONENT_KINDS,
   Registry,

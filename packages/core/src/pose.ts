@@ -1,5 +1,17 @@
 import { PosePoolError } from './errors.js';
-import type { RadiusGraph } from './neighbors/radius-graph.js';
+
+/**
+ * A directed interaction graph: edge e carries messages from `source[e]` (j) to `target[e]` (i),
+ * PyTorch Geometric's `source_to_target` flow (`edge_index = [source; target]`).
+ */
+export interface RadiusGraph {
+  /** j of each edge. */
+  readonly source: Int32Array;
+  /** i of each edge; edges are sorted by i, then by distance, then by j. */
+  readonly target: Int32Array;
+  /** |pos_j − pos_i| in Å. */
+  readonly distance: Float32Array;
+}
 
 /**
  * One 3D pose of a ligand in its protein: protein (or pocket) atoms first, then ligand atoms.

@@ -3,13 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { PosePoolError } from '../errors.js';
 import { GroupedModel } from '../model/model.js';
-import { PIC50Readout } from '../model/readouts.js';
-import { ComplexOnlyStrategy } from '../model/strategy.js';
-import { Module, type Parameter } from '../module.js';
+import { PIC50Readout } from '../standard/readouts.js';
+import { ComplexOnlyStrategy } from '../standard/strategies.js';
+import { Module, type Parameter } from '../nn/module.js';
 import type { Pose } from '../pose.js';
 import { checkCombination, checkDecoupledGradients, CHECK_LOSSES, assertGradientsMatch, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
 import { GradientAccumulator } from './accumulator.js';
-import type { Combination } from './combination.js';
+import type { Combination } from '../components/combination.js';
 import { resolveMode } from './decoupled.js';
 import { squaredError } from './losses.js';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
 import type { Compound, Pose } from '../pose.js';
-import { assertPoseWeights, type Combination } from './combination.js';
+import { assertPoseWeights, type Combination } from '../components/combination.js';
 import type { Loss } from './losses.js';
 
 /**

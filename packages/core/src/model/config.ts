@@ -2,10 +2,10 @@ import { z } from 'zod';
 
 import { PosePoolError } from '../errors.js';
 import type { PosePart } from '../pose.js';
-import type { Module } from '../module.js';
+import type { Module } from '../nn/module.js';
 import { configOf, type ComponentConfig, type ComponentKind, type ComponentTypes, type CreateContexts, type Registry } from '../registry/registry.js';
 import { GroupedModel, representationSizes, type Representations } from './model.js';
-import type { Representation } from './representation.js';
+import type { Representation } from '../components/representation.js';
 
 const componentConfig = z
   .object({

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { PosePoolError } from '../errors.js';
-import { Module } from '../module.js';
+import { Module } from '../nn/module.js';
 import { checkModelGradients, PoseMean, randomCompound, ToyMessagePassing } from '../testing/index.js';
 import { groupedModelConfig } from './config.js';
 import { GroupedModel, representationSizes, type Representations } from './model.js';
-import type { Readout } from './readout.js';
-import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type InputSizes, type Strategy } from './strategy.js';
+import type { Readout } from '../components/readout.js';
+import type { InputSizes, Strategy } from '../components/strategy.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from '../standard/strategies.js';
 
 
 const toy = (seed: number, hidden = 4): ToyMessagePassing => new ToyMessagePassing({ hidden, layers: 1, gaussians: 4, cutoff: 4, seed });

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { describeComponent, type Combination } from '../engine/combination.js';
+import { describeComponent, type Combination } from '../components/combination.js';
 import { computeGradients, type GradientOptions, type GroupGradients, type MultiPoseModel } from '../engine/decoupled.js';
 import type { Loss } from '../engine/losses.js';
 import { PosePoolError } from '../errors.js';
-import { Module, ModuleGroup } from '../module.js';
+import { Module, ModuleGroup } from '../nn/module.js';
 import { posePart, validatePose, type Compound, type Pose, type PosePart } from '../pose.js';
 import { configOf } from '../registry/registry.js';
-import type { Readout } from './readout.js';
-import type { Representation } from './representation.js';
-import type { Strategy } from './strategy.js';
+import type { Readout } from '../components/readout.js';
+import type { Representation } from '../components/representation.js';
+import type { Strategy } from '../components/strategy.js';
 
 /** Representations per part: one shared by every part, or one per part (a split model). */
 export type Representations = Representation | Partial<Record<PosePart, Representation>>;

@@ -1,17 +1,4 @@
-import type { Pose } from '../pose.js';
-
-/**
- * A directed interaction graph: edge e carries messages from `source[e]` (j) to `target[e]` (i),
- * PyTorch Geometric's `source_to_target` flow (`edge_index = [source; target]`).
- */
-export interface RadiusGraph {
-  /** j of each edge. */
-  readonly source: Int32Array;
-  /** i of each edge; edges are sorted by i, then by distance, then by j. */
-  readonly target: Int32Array;
-  /** |pos_j − pos_i| in Å. */
-  readonly distance: Float32Array;
-}
+import type { Pose, RadiusGraph } from '../pose.js';
 
 /** Options of {@link radiusGraph}. */
 export interface RadiusGraphOptions {

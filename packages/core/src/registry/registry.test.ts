@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 
-import type { Combination } from '../engine/combination.js';
+import type { Combination } from '../components/combination.js';
 import { PosePoolError } from '../errors.js';
-import { corePlugin } from '../model/plugin.js';
-import { Module } from '../module.js';
+import { corePlugin } from '../standard/plugin.js';
+import { Module } from '../nn/module.js';
 import { configOf, createRegistry, defineComponent, definePlugin } from './registry.js';
 
 class Constant extends Module implements Combination {

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 import { PosePoolError } from '../errors.js';
-import type { Combination } from '../engine/combination.js';
-import type { Readout } from '../model/readout.js';
-import type { Representation } from '../model/representation.js';
-import type { Strategy } from '../model/strategy.js';
+import type { Combination } from '../components/combination.js';
+import type { Readout } from '../components/readout.js';
+import type { Representation } from '../components/representation.js';
+import type { Strategy } from '../components/strategy.js';
 import type { PosePart } from '../pose.js';
 
 /** What each component kind builds. */

@@ -8,8 +8,8 @@ import { z } from 'zod';
 
 import { buildGroupedModel, type GroupedModelConfig } from '../model/config.js';
 import { GroupedModel } from '../model/model.js';
-import { corePlugin } from '../model/plugin.js';
-import { ComplexOnlyStrategy } from '../model/strategy.js';
+import { corePlugin } from '../standard/plugin.js';
+import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import { createRegistry, defineComponent, definePlugin } from '../registry/registry.js';
 import { PoseMean, randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
 import { POSEPOOL_VERSION } from '../version.js';

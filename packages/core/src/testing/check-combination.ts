@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { assertPoseWeights, type Combination } from '../engine/combination.js';
+import { assertPoseWeights, type Combination } from '../components/combination.js';
 import { seededRandom } from './random.js';
 
 /** Options of {@link checkCombination}. */

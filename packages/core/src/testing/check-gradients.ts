@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 
-import type { Combination } from '../engine/combination.js';
+import type { Combination } from '../components/combination.js';
 import type { GradientMode } from '../engine/decoupled.js';
 import { poseLabelSquaredError, squaredError, sumOfLosses, type Loss } from '../engine/losses.js';
 import { GroupedModel } from '../model/model.js';
-import type { Readout } from '../model/readout.js';
-import { ComplexOnlyStrategy } from '../model/strategy.js';
+import type { Readout } from '../components/readout.js';
+import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import type { Compound } from '../pose.js';
 import { randomCompound } from './random.js';
 import { ToyMessagePassing } from './toy-representation.js';

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
-import type { Combination } from '../engine/combination.js';
-import { Module } from '../module.js';
+import type { Combination } from '../components/combination.js';
+import { Module } from '../nn/module.js';
 import { checkCombination } from './check-combination.js';
 import { checkDecoupledGradients } from './check-gradients.js';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import type { Combination } from '../engine/combination.js';
-import { Module } from '../module.js';
+import type { Combination } from '../components/combination.js';
+import { Module } from '../nn/module.js';
 
 /**
  * The plain mean of the pose predictions, for tests of architectures and strategies that need

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
-import { Linear } from '../model/linear.js';
-import type { Representation } from '../model/representation.js';
-import { Module, ModuleGroup, type Parameter } from '../module.js';
-import { poseRadiusGraph, type RadiusGraph } from '../neighbors/radius-graph.js';
+import { Linear } from '../nn/linear.js';
+import type { Representation } from '../components/representation.js';
+import { Module, ModuleGroup, type Parameter } from '../nn/module.js';
+import { poseRadiusGraph } from '../neighbors/radius-graph.js';
+import type { RadiusGraph } from '../pose.js';
 import type { Pose } from '../pose.js';
 import { defineComponent } from '../registry/registry.js';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { Module, type Parameter } from '../module.js';
+import { Module, type Parameter } from './module.js';
 
 /**
  * x + b (b broadcast over rows) whose gradient for b is ones·dy, a matrix product, instead of

@@ -2,12 +2,13 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { squaredError } from '../engine/losses.js';
-import { Module } from '../module.js';
+import { Module } from '../nn/module.js';
 import { posePart } from '../pose.js';
 import { checkModelGradients, PoseMean, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
-import { GroupedModel, representationSizes, type Representations } from './model.js';
+import { GroupedModel, representationSizes, type Representations } from '../model/model.js';
 import { PIC50Readout, PKiReadout } from './readouts.js';
-import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, type Strategy } from './strategy.js';
+import type { Strategy } from '../components/strategy.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy } from './strategies.js';
 
 
 const toy = (seed: number, hidden = 6): ToyMessagePassing => new ToyMessagePassing({ hidden, layers: 1, gaussians: 4, cutoff: 4, seed });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
-import { Linear } from './model/linear.js';
+import { Linear } from './linear.js';
 import { Module, ModuleGroup } from './module.js';
 
 class Block extends Module {

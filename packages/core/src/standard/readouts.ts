@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { Module } from '../module.js';
-import type { Readout } from './readout.js';
+import { Module } from '../nn/module.js';
+import type { Readout } from '../components/readout.js';
 
 /**
  * pKi readout: ΔG in kT → pKi = −ΔG / ln 10.

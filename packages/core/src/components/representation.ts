@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
-import type { Module } from '../module.js';
+import type { Module } from '../nn/module.js';
 import type { Pose } from '../pose.js';
 
 /**

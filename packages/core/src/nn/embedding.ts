@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
-import { Module, type Parameter } from '../module.js';
+import { Module, type Parameter } from './module.js';
 
 /**
  * A lookup table: row `k` of `weight` is the vector of category `k` (e.g. an atomic number).

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 import { defineComponent, definePlugin } from '../registry/registry.js';
 import { PIC50Readout, PKiReadout } from './readouts.js';
-import { SinglePrediction } from './ligand-only.js';
-import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from './strategy.js';
+import { SinglePrediction } from './single-prediction.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from './strategies.js';
 
 const noOptions = z.object({}).strict();
 const strategyOptions = z
