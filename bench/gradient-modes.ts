@@ -2,7 +2,7 @@
 // ~300-atom complex with ≤ 32 neighbours per atom, on the wasm backend.
 // Writes bench/results/gradient-modes.json. Run: pnpm bench
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, GroupedModel, poseRadiusGraph, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
+import { ComplexOnlyStrategy, MultiPoseModel, poseRadiusGraph, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
 import { ToyMessagePassing } from '@posepool/core/testing';
 import { MaxCombination } from '@posepool/combinations';
 
@@ -22,7 +22,7 @@ await useBackend('wasm');
 const { pose, source } = benchmarkPose();
 const representationOptions = { hidden: 64, layers: 3, gaussians: 50, cutoff: 10, maxNeighbors: 32, seed: 1 };
 const representation = new ToyMessagePassing(representationOptions);
-const model = new GroupedModel({
+const model = new MultiPoseModel({
   representation,
   strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }),
   combination: new MaxCombination({ negate: true, scale: 1 }),

@@ -4,7 +4,7 @@
 // GFLOP/s measured in the same run on SchNet's dominant shape.
 // Writes bench/results/models.json. Run: pnpm bench
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, LigandOnlyStrategy, Model, posePart, poseRadiusGraph, useBackend, type Pose, type Representation } from '@posepool/core';
+import { ComplexOnlyStrategy, LigandOnlyStrategy, SinglePoseModel, posePart, poseRadiusGraph, useBackend, type Pose, type Representation } from '@posepool/core';
 import { seededRandom } from '@posepool/core/testing';
 import { GAT, PaiNN, SchNet } from '@posepool/models';
 
@@ -85,7 +85,7 @@ function matMulGflops(rows: number, k: number, n: number): number {
 async function measure(arch: Architecture): Promise<Record<string, unknown>> {
   const size = arch.representation.outputSize;
   const strategy = arch.part === 'ligand' ? new LigandOnlyStrategy({ ligand: size }, { seed: 0 }) : new ComplexOnlyStrategy({ complex: size }, { seed: 0 });
-  const model = new Model({ representation: arch.part === 'ligand' ? { ligand: arch.representation } : arch.representation, strategy });
+  const model = new SinglePoseModel({ representation: arch.part === 'ligand' ? { ligand: arch.representation } : arch.representation, strategy });
   const forward = (): void => tf.tidy(() => void model.forwardPose(arch.pose).dataSync());
   const train = (): void => {
     const { value, grads } = tf.variableGrads(() => model.forwardPose(arch.pose));

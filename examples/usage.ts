@@ -1,14 +1,14 @@
 // The README's usage example, kept here so a test runs it exactly as printed.
 import * as tf from '@tensorflow/tfjs';
 import { combinationsPlugin } from '@posepool/combinations';
-import { GradientAccumulator, buildGroupedModel, corePlugin, createRegistry, squaredError, useBackend } from '@posepool/core';
+import { GradientAccumulator, buildModel, corePlugin, createRegistry, squaredError, useBackend } from '@posepool/core';
 import { featurizeFolder } from '@posepool/featurizers';
 import { modelsPlugin } from '@posepool/models';
 
 export async function usageExample(dataDir = 'examples/data/tyk2'): Promise<number[]> {
   await useBackend('wasm');
   const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(modelsPlugin);
-  const model = buildGroupedModel(
+  const model = buildModel(
     {
       representation: { name: 'schnet', options: { hiddenChannels: 32, numFilters: 32, numInteractions: 2, cutoff: 5 } },
       strategy: { name: 'complex-only' },

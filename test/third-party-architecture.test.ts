@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 
 import { combinationsPlugin } from '@posepool/combinations';
-import { buildGroupedModel, corePlugin, createRegistry, loadGroupedModel, saveGroupedModel } from '@posepool/core';
+import { buildModel, corePlugin, createRegistry, loadModel, saveModel } from '@posepool/core';
 import { checkModelGradients, randomCompound } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -24,18 +24,18 @@ describe('a third-party architecture plugin', () => {
     expect(guide).toContain(readFileSync(new URL('./plugin-example/architecture.ts', import.meta.url), 'utf8').trim());
   });
 
-  it('gives naive gradients in every mode inside a GroupedModel, and leaks nothing', () => {
-    const model = buildGroupedModel(config, registry);
+  it('gives naive gradients in every mode inside a MultiPoseModel, and leaks nothing', () => {
+    const model = buildModel(config, registry);
     checkModelGradients(model, [randomCompound({ poses: 4, atoms: 40, seed: 2 })]);
     model.dispose();
   });
 
   it('saves and loads through the registry', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'posepool-arch-'));
-    const model = buildGroupedModel(config, registry);
+    const model = buildModel(config, registry);
     const compound = randomCompound({ poses: 3, atoms: 40, seed: 3 });
-    await saveGroupedModel(model, join(dir, 'model'));
-    const loaded = await loadGroupedModel(join(dir, 'model'), registry);
+    await saveModel(model, join(dir, 'model'));
+    const loaded = await loadModel(join(dir, 'model'), registry);
     expect(loaded.predict(compound)).toEqual(model.predict(compound));
     model.dispose();
     loaded.dispose();

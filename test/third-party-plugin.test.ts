@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { buildGroupedModel, configOf, corePlugin, createRegistry, loadGroupedModel, saveGroupedModel } from '@posepool/core';
+import { buildModel, configOf, corePlugin, createRegistry, loadModel, saveModel } from '@posepool/core';
 import { checkCombination, checkDecoupledGradients, randomCompound, testingPlugin } from '@posepool/core/testing';
 import { combinationsPlugin } from '@posepool/combinations';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ describe('a third-party combination plugin', () => {
 
   it('saves and loads through the registry', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'posepool-plugin-'));
-    const model = buildGroupedModel(
+    const model = buildModel(
       {
         representation: { name: 'toy-message-passing', options: { hidden: 8, layers: 1 } },
         strategy: { name: 'complex-only', options: { seed: 1 } },
@@ -50,10 +50,10 @@ describe('a third-party combination plugin', () => {
       registry,
     );
     const compound = randomCompound({ poses: 3, atoms: 10 });
-    await saveGroupedModel(model, join(dir, 'model'));
-    const loaded = await loadGroupedModel(join(dir, 'model'), registry);
+    await saveModel(model, join(dir, 'model'));
+    const loaded = await loadModel(join(dir, 'model'), registry);
     expect(loaded.predict(compound)).toEqual(model.predict(compound));
-    await expect(loadGroupedModel(join(dir, 'model'), createRegistry().use(corePlugin).use(testingPlugin))).rejects.toThrow(/combination 'power-mean' is not registered/);
+    await expect(loadModel(join(dir, 'model'), createRegistry().use(corePlugin).use(testingPlugin))).rejects.toThrow(/combination 'power-mean' is not registered/);
     model.dispose();
     loaded.dispose();
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 import { combinationsPlugin } from '@posepool/combinations';
-import { GradientAccumulator, buildGroupedModel, corePlugin, createRegistry, loadGroupedModel, saveGroupedModel, squaredError, sumOfLosses, poseLabelSquaredError } from '@posepool/core';
+import { GradientAccumulator, buildModel, corePlugin, createRegistry, loadModel, saveModel, squaredError, sumOfLosses, poseLabelSquaredError } from '@posepool/core';
 import { randomCompound, testingPlugin } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -15,7 +15,7 @@ const loss = sumOfLosses(squaredError(), poseLabelSquaredError('pose_target', 0.
 describe('training with every first-party combination', () => {
   for (const { name } of combinationsPlugin.components) {
     it(`${name}: loss falls, 100 steps leak nothing, the saved model predicts the same`, async () => {
-      const model = buildGroupedModel(
+      const model = buildModel(
         {
           representation: { name: 'toy-message-passing', options: { hidden: 8, layers: 1, seed: 2 } },
           strategy: { name: 'delta', options: { seed: 2 } },
@@ -44,8 +44,8 @@ describe('training with every first-party combination', () => {
       expect(last).toBeLessThan(first);
 
       const dir = await mkdtemp(join(tmpdir(), 'posepool-train-'));
-      await saveGroupedModel(model, join(dir, 'model'));
-      const loaded = await loadGroupedModel(join(dir, 'model'), registry);
+      await saveModel(model, join(dir, 'model'));
+      const loaded = await loadModel(join(dir, 'model'), registry);
       expect(loaded.predict(compounds[0]!)).toEqual(model.predict(compounds[0]!));
       for (const m of [model, loaded]) m.dispose();
       batch.dispose();

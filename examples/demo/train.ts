@@ -8,16 +8,16 @@ import * as tf from '@tensorflow/tfjs';
 import { combinationsPlugin } from '@posepool/combinations';
 import {
   GradientAccumulator,
-  buildGroupedModel,
+  buildModel,
   corePlugin,
   createRegistry,
-  loadGroupedModel,
-  saveGroupedModel,
+  loadModel,
+  saveModel,
   squaredError,
   useBackend,
   type Compound,
-  type GroupedModel,
-  type GroupedModelConfig,
+  type MultiPoseModel,
+  type ModelConfig,
 } from '@posepool/core';
 import { testingPlugin } from '@posepool/core/testing';
 import { featurizeFolder } from '@posepool/featurizers';
@@ -41,20 +41,20 @@ console.log(`tyk2: ${compounds.length} compounds, ${poses} poses, ${Math.min(...
 
 // Each pose is scored as a free energy ΔG (kT); the poses combine as a Boltzmann-weighted mean;
 // the readout turns ΔG into pK = −ΔG/ln10, the measured quantity.
-const config: GroupedModelConfig = {
+const config: ModelConfig = {
   representation: { name: 'toy-message-passing', options: { hidden: 32, layers: 2, gaussians: 16, cutoff: 5, maxNeighbors: 24, seed: 1 } },
   strategy: { name: 'complex-only', options: { seed: 1 } },
   combination: { name: 'boltzmann', options: { temperature: 1 } },
   readout: { name: 'pki' },
 };
-const model = buildGroupedModel(config, registry);
+const model = buildModel(config, registry);
 // Start the energy head at the ΔG of the mean training pK, so training learns the differences.
 const meanPK = train.reduce((s, c) => s + c.target!, 0) / train.length;
 const bias = model.namedParameters().find(([path]) => path === 'strategy.head.bias')![1].variable;
 tf.tidy(() => bias.assign(tf.tensor1d([-Math.LN10 * meanPK])));
 console.log(`model: ${model.countParameters()} parameters; combination ${model.combinationName}; gradient mode auto`);
 
-const rmse = (m: GroupedModel, set: Compound[]): number => Math.sqrt(set.reduce((s, c) => s + (m.predict(c).combined - c.target!) ** 2, 0) / set.length);
+const rmse = (m: MultiPoseModel, set: Compound[]): number => Math.sqrt(set.reduce((s, c) => s + (m.predict(c).combined - c.target!) ** 2, 0) / set.length);
 
 const optimizer = tf.train.adam(3e-3);
 const batch = new GradientAccumulator(model.trainableVariables());
@@ -81,8 +81,8 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
 batch.dispose();
 optimizer.dispose();
 
-await saveGroupedModel(model, output);
-const loaded = await loadGroupedModel(output, registry);
+await saveModel(model, output);
+const loaded = await loadModel(output, registry);
 console.log(`\nsaved to ${output} and loaded back\n\ncompound        pK exp   pK pred   (loaded)   best pose`);
 for (const c of test) {
   const [a, b] = [model.predict(c), loaded.predict(c)];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GroupedModel, ComplexOnlyStrategy, squaredError } from '@posepool/core';
+import { MultiPoseModel, ComplexOnlyStrategy, squaredError } from '@posepool/core';
 import { checkCombination, checkDecoupledGradients, randomCompound, ToyMessagePassing } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -46,7 +46,7 @@ describe('learned-boltzmann', () => {
   it('trains its temperature', () => {
     const representation = new ToyMessagePassing({ hidden: 6, layers: 1, seed: 2 });
     const combination = new LearnedBoltzmannCombination({ initialTemperature: 1 });
-    const model = new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 6 }, { seed: 2 }), combination });
+    const model = new MultiPoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 6 }, { seed: 2 }), combination });
     const compound = randomCompound({ poses: 4, atoms: 10 });
     const optimizer = tf.train.sgd(0.05);
     const before = combination.logTemperature.variable.dataSync()[0];

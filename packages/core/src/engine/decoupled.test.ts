@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { PosePoolError } from '../errors.js';
-import { GroupedModel } from '../model/model.js';
+import { MultiPoseModel } from '../model/multi-pose-model.js';
 import { PIC50Readout } from '../standard/readouts.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import { Module, type Parameter } from '../nn/module.js';
@@ -50,13 +50,13 @@ class BrokenWeights extends Module implements Combination {
   }
 }
 
-function toyModel(combination: Combination, seed = 1): GroupedModel {
+function toyModel(combination: Combination, seed = 1): MultiPoseModel {
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
-  return new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 8 }, { seed }), combination });
+  return new MultiPoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 8 }, { seed }), combination });
 }
 
-const live: GroupedModel[] = [];
-function track(model: GroupedModel): GroupedModel {
+const live: MultiPoseModel[] = [];
+function track(model: MultiPoseModel): MultiPoseModel {
   live.push(model);
   return model;
 }

@@ -40,23 +40,23 @@ export interface GradientOptions {
   memoryBudgetBytes?: number;
 }
 
-/** What the engine needs from a multi-pose model. `GroupedModel` is one. */
-export interface MultiPoseModel {
+/** What the engine needs from a multi-pose model. `MultiPoseModel` is one. */
+export interface DecoupledModel {
   /** The combination, and its name for error messages. */
   readonly combination: Combination;
   readonly combinationName: string;
   /** θ: the trainable variables of the single-pose model. */
   poseVariables(): tf.Variable[];
-  /** Trainable variables after the poses: the combination's (φ) and the combined readout's; none of them may be in {@link MultiPoseModel.poseVariables}. */
-  headVariables(): tf.Variable[];
+  /** Trainable variables after the poses: the combination's (φ) and the combined readout's; none of them may be in {@link DecoupledModel.poseVariables}. */
+  combinedVariables(): tf.Variable[];
   /** ŷ_i = f(X_i; θ), a scalar. */
   forwardPose(pose: Pose): tf.Scalar;
   /** The combined readout (identity when there is none). */
   readoutCombined(h: tf.Scalar): tf.Scalar;
 }
 
-/** The result of {@link computeGradients} for one compound. */
-export interface GroupGradients {
+/** The result of {@link valueAndGrads} for one compound. */
+export interface CompoundGradients {
   /** The loss value. */
   readonly loss: number;
   /** The combined prediction. */
@@ -112,12 +112,12 @@ interface HeadResult {
   headGrads: tf.Tensor[];
 }
 
-function runHead(model: MultiPoseModel, compound: Compound, loss: Loss, predictions: Float32Array): HeadResult {
+function runHead(model: DecoupledModel, compound: Compound, loss: Loss, predictions: Float32Array): HeadResult {
   const who = model.combinationName;
   const bad = predictions.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
   const combinationVars = model.combination.variables().filter((v) => v.trainable);
-  const readoutVars = model.headVariables().filter((v) => v.trainable && !combinationVars.includes(v));
+  const readoutVars = model.combinedVariables().filter((v) => v.trainable && !combinationVars.includes(v));
   return tf.tidy(() => {
     const y = tf.tensor1d(predictions);
     // One pass over h gives dh/dφ and, when the combination has no closed form, w = dh/dŷ.
@@ -142,8 +142,8 @@ function runHead(model: MultiPoseModel, compound: Compound, loss: Loss, predicti
       loss: lossValue.dataSync()[0]!,
       combined,
       poseCoefficients: coefficients.dataSync() as Float32Array,
-      // In the order of headVariables(), as the callers pair them.
-      headGrads: model.headVariables().filter((v) => v.trainable).map((v) => byVariable.get(v)!),
+      // In the order of combinedVariables(), as the callers pair them.
+      headGrads: model.combinedVariables().filter((v) => v.trainable).map((v) => byVariable.get(v)!),
     };
   });
 }
@@ -152,13 +152,13 @@ function assertNotNested(): void {
   if ((tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0) {
     throw new PosePoolError(
       'E_NESTED_TAPE',
-      'computeGradients() was called inside another gradient computation (tf.variableGrads, tf.grads, optimizer.minimize). ' +
+      'valueAndGrads() was called inside another gradient computation (tf.variableGrads, tf.grads, optimizer.minimize). ' +
         'TF.js nests tapes into one, which would keep every pose graph alive. Call it at top level and pass its grads to optimizer.applyGradients().',
     );
   }
 }
 
-function naive(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
   let poses: Float32Array = new Float32Array(0);
   let combined = 0;
   const all = [...theta, ...head];
@@ -172,7 +172,7 @@ function naive(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.
   return { loss: readScalar(value), combined, poses, grads: named(all, grads), mode: 'naive' };
 }
 
-function stored(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
   const predictions = new Float32Array(compound.poses.length);
   const perPose: tf.Tensor[][] = [];
   try {
@@ -196,7 +196,7 @@ function stored(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf
   }
 }
 
-function recompute(model: MultiPoseModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): GroupGradients {
+function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
   // Pass 1: forward only (no tape outside a gradient call), constant memory.
   const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose))));
   const result = runHead(model, compound, loss, predictions);
@@ -255,16 +255,16 @@ function named(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap 
  * @throws PosePoolError `E_NESTED_TAPE`, `E_PROTOCOL` (bad pose weights, non-finite predictions), `E_INPUT`
  * @example
  * ```ts
- * const step = computeGradients(model, compound, squaredError(), { mode: 'recompute' });
+ * const step = valueAndGrads(model, compound, squaredError(), { mode: 'recompute' });
  * optimizer.applyGradients(step.grads);
  * tf.dispose(step.grads);
  * ```
  */
-export function computeGradients(model: MultiPoseModel, compound: Compound, loss: Loss, options: GradientOptions = {}): GroupGradients {
+export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: Loss, options: GradientOptions = {}): CompoundGradients {
   assertNotNested();
   if (compound.poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${compound.id}' has no poses.`);
   const theta = model.poseVariables().filter((v) => v.trainable);
-  const head = model.headVariables().filter((v) => v.trainable);
+  const head = model.combinedVariables().filter((v) => v.trainable);
   const poseParameters = theta.reduce((total, v) => total + v.size, 0);
   const mode = resolveMode(options.mode ?? 'auto', compound.poses.length, poseParameters, options.memoryBudgetBytes);
   if (mode === 'naive') return naive(model, compound, loss, theta, head);

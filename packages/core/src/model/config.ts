@@ -4,7 +4,8 @@ import { PosePoolError } from '../errors.js';
 import type { PosePart } from '../pose.js';
 import type { Module } from '../nn/module.js';
 import { configOf, type ComponentConfig, type ComponentKind, type ComponentTypes, type CreateContexts, type Registry } from '../registry/registry.js';
-import { GroupedModel, representationSizes, type Representations } from './model.js';
+import { MultiPoseModel } from './multi-pose-model.js';
+import { representationSizes, type Representations } from './single-pose-model.js';
 import type { Representation } from '../components/representation.js';
 
 const componentConfig = z
@@ -15,14 +16,14 @@ const componentConfig = z
   .strict();
 
 /**
- * Schema of a {@link GroupedModelConfig}: unknown keys are errors.
+ * Schema of a {@link ModelConfig}: unknown keys are errors.
  *
  * @example
  * ```ts
- * groupedModelConfigSchema.parse(JSON.parse(text)); // throws on unknown keys
+ * modelConfigSchema.parse(JSON.parse(text)); // throws on unknown keys
  * ```
  */
-export const groupedModelConfigSchema = z
+export const modelConfigSchema = z
   .object({
     representation: z.union([
       componentConfig,
@@ -40,7 +41,7 @@ export const groupedModelConfigSchema = z
  *
  * @example
  * ```ts
- * const config: GroupedModelConfig = {
+ * const config: ModelConfig = {
  *   representation: { name: 'toy-message-passing', options: { hidden: 16 } },
  *   strategy: { name: 'complex-only', options: {} },
  *   combination: { name: 'max', options: { negate: true, scale: 1000 } },
@@ -48,14 +49,14 @@ export const groupedModelConfigSchema = z
  * };
  * ```
  */
-export type GroupedModelConfig = z.input<typeof groupedModelConfigSchema>;
+export type ModelConfig = z.input<typeof modelConfigSchema>;
 
 function isComponentConfig(value: unknown): value is ComponentConfig {
   return typeof (value as ComponentConfig).name === 'string';
 }
 
 /**
- * Builds a {@link GroupedModel} from a config through a registry.
+ * Builds a {@link MultiPoseModel} from a config through a registry.
  *
  * @param config - the model config (validated; options get their defaults)
  * @param registry - where the component names are registered
@@ -63,11 +64,11 @@ function isComponentConfig(value: unknown): value is ComponentConfig {
  * @throws PosePoolError `E_CONFIG` on an invalid config, `E_REGISTRY_MISSING` on an unknown name
  * @example
  * ```ts
- * const model = buildGroupedModel(config, createRegistry().use(corePlugin).use(combinationsPlugin));
+ * const model = buildModel(config, createRegistry().use(corePlugin).use(combinationsPlugin));
  * ```
  */
-export function buildGroupedModel(config: GroupedModelConfig, registry: Registry): GroupedModel {
-  const parsed = groupedModelConfigSchema.safeParse(config);
+export function buildModel(config: ModelConfig, registry: Registry): MultiPoseModel {
+  const parsed = modelConfigSchema.safeParse(config);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
     throw new PosePoolError('E_CONFIG', `Invalid model config: ${problems}.`, { cause: parsed.error });
@@ -89,7 +90,7 @@ export function buildGroupedModel(config: GroupedModelConfig, registry: Registry
       for (const [part, rc] of Object.entries(c.representation)) if (rc !== undefined) parts[part as PosePart] = make('representation', rc);
       representation = parts;
     }
-    return new GroupedModel({
+    return new MultiPoseModel({
       representation,
       strategy: make('strategy', c.strategy, { inputSizes: representationSizes(representation) }),
       ...(c.poseReadout && { poseReadout: make('readout', c.poseReadout) }),
@@ -117,14 +118,14 @@ function required(component: object, role: string): ComponentConfig {
  * The config of a model whose components were all created through a registry.
  *
  * @param model - the model
- * @returns its config; {@link buildGroupedModel} rebuilds the same architecture
+ * @returns its config; {@link buildModel} rebuilds the same architecture
  * @throws PosePoolError `E_SERIALIZATION` when a component was constructed directly
  * @example
  * ```ts
- * JSON.stringify(groupedModelConfig(model));
+ * JSON.stringify(modelConfigOf(model));
  * ```
  */
-export function groupedModelConfig(model: GroupedModel): GroupedModelConfig {
+export function modelConfigOf(model: MultiPoseModel): ModelConfig {
   const shared = model.representationFor('complex');
   const parts = (['complex', 'protein', 'ligand'] as const).filter((p) => model.representationFor(p) !== undefined);
   const instances = parts.map((p) => model.representationFor(p));

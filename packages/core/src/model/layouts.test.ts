@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PosePoolError } from '../errors.js';
 import { Module } from '../nn/module.js';
 import { checkModelGradients, PoseMean, randomCompound, ToyMessagePassing } from '../testing/index.js';
-import { groupedModelConfig } from './config.js';
-import { GroupedModel, representationSizes, type Representations } from './model.js';
+import { modelConfigOf } from './config.js';
+import { MultiPoseModel } from './multi-pose-model.js';
+import { representationSizes, type Representations } from './single-pose-model.js';
 import type { Readout } from '../components/readout.js';
 import type { InputSizes, Strategy } from '../components/strategy.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from '../standard/strategies.js';
@@ -56,7 +57,7 @@ describe('every strategy with every model layout', () => {
         if (expected !== undefined) {
           let error: unknown;
           try {
-            new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
+            new MultiPoseModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
           } catch (e) {
             error = e;
           }
@@ -66,7 +67,7 @@ describe('every strategy with every model layout', () => {
           for (const r of Object.values(representation as object) as Module[]) r.dispose();
           return;
         }
-        const model = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
+        const model = new MultiPoseModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
         checkModelGradients(model, [compound], { modes: ['recompute'] });
         model.dispose();
         expect(tf.memory().numTensors).toBeLessThanOrEqual(before);
@@ -85,15 +86,15 @@ describe('modules shared across places', () => {
     }
     const readout = new Scale();
     const representation = toy(1);
-    expect(() => new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), poseReadout: readout, readout, combination: new PoseMean() })).toThrow(/used both per pose and after the combination/);
+    expect(() => new MultiPoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), poseReadout: readout, readout, combination: new PoseMean() })).toThrow(/used both per pose and after the combination/);
     readout.dispose();
     representation.dispose();
   });
 
   it('refuses to save a split model whose parts share an instance', () => {
     const shared = toy(1);
-    const model = new GroupedModel({ representation: { complex: shared, ligand: shared, protein: toy(2) }, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
-    expect(() => groupedModelConfig(model)).toThrow(/share one representation instance/);
+    const model = new MultiPoseModel({ representation: { complex: shared, ligand: shared, protein: toy(2) }, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    expect(() => modelConfigOf(model)).toThrow(/share one representation instance/);
     model.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { PosePoolError } from '../errors.js';
 import type { Compound } from '../pose.js';
-import { GroupedModel } from './model.js';
+import { MultiPoseModel } from './multi-pose-model.js';
 import type { Readout } from '../components/readout.js';
 import type { Representation } from '../components/representation.js';
 import { SinglePrediction } from '../standard/single-prediction.js';
@@ -28,7 +28,7 @@ export function ligandOnlyCompound(compound: Compound): Compound {
 /**
  * A ligand-only model (mtenn's LigandOnlyModel): a representation of the ligand's atoms and
  * bonds, a linear head, an optional readout; one prediction per compound. It is a
- * {@link GroupedModel} with the `ligand-only` strategy and the `single` combination, so it
+ * {@link MultiPoseModel} with the `ligand-only` strategy and the `single` combination, so it
  * trains, saves and loads like any other.
  *
  * @param parts - the ligand representation (e.g. GAT), an optional readout and head seed
@@ -39,8 +39,8 @@ export function ligandOnlyCompound(compound: Compound): Compound {
  * model.predict(ligandOnlyCompound(compound));
  * ```
  */
-export function createLigandOnlyModel(parts: { representation: Representation; readout?: Readout; seed?: number }): GroupedModel {
-  return new GroupedModel({
+export function createLigandOnlyModel(parts: { representation: Representation; readout?: Readout; seed?: number }): MultiPoseModel {
+  return new MultiPoseModel({
     representation: { ligand: parts.representation },
     strategy: new LigandOnlyStrategy({ ligand: parts.representation.outputSize }, parts.seed === undefined ? {} : { seed: parts.seed }),
     combination: new SinglePrediction(),

@@ -6,21 +6,21 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
-import { buildGroupedModel, type GroupedModelConfig } from '../model/config.js';
-import { GroupedModel } from '../model/model.js';
+import { buildModel, type ModelConfig } from '../model/config.js';
+import { MultiPoseModel } from '../model/multi-pose-model.js';
 import { corePlugin } from '../standard/plugin.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import { createRegistry, defineComponent, definePlugin } from '../registry/registry.js';
 import { PoseMean, randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
 import { POSEPOOL_VERSION } from '../version.js';
-import { loadGroupedModel, MODEL_FILE, saveGroupedModel, WEIGHTS_FILE } from './model-directory.js';
+import { loadModel, MODEL_FILE, saveModel, WEIGHTS_FILE } from './model-directory.js';
 
 const meanPlugin = definePlugin({
   name: 'test-mean',
   components: [defineComponent({ kind: 'combination', name: 'mean', description: 'mean', options: z.object({}).strict(), create: () => new PoseMean() })],
 });
 const registry = createRegistry().use(corePlugin).use(testingPlugin).use(meanPlugin);
-const config: GroupedModelConfig = {
+const config: ModelConfig = {
   representation: { name: 'toy-message-passing', options: { hidden: 6, layers: 1, seed: 3 } },
   strategy: { name: 'delta' },
   combination: { name: 'mean' },
@@ -29,14 +29,14 @@ const config: GroupedModelConfig = {
 
 let dir: string;
 let saved: string;
-let model: GroupedModel;
+let model: MultiPoseModel;
 const compound = randomCompound({ poses: 3, atoms: 12 });
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posepool-save-'));
   saved = join(dir, 'model');
-  model = buildGroupedModel(config, registry);
-  await saveGroupedModel(model, saved);
+  model = buildModel(config, registry);
+  await saveModel(model, saved);
 });
 afterAll(async () => {
   model.dispose();
@@ -49,7 +49,7 @@ async function loadBroken(edit: (copy: string) => Promise<void>): Promise<Error>
   for (const file of [MODEL_FILE, WEIGHTS_FILE]) await writeFile(join(copy, file), await readFile(join(saved, file)));
   await edit(copy);
   const before = tf.memory().numTensors;
-  const error = await loadGroupedModel(copy, registry).then(
+  const error = await loadModel(copy, registry).then(
     () => new Error('loaded'),
     (e: Error) => e,
   );
@@ -65,7 +65,7 @@ async function editJson(copy: string, change: (json: Record<string, any>) => voi
 
 describe('saving and loading', () => {
   it('round-trips config and weights: the loaded model predicts the same', async () => {
-    const loaded = await loadGroupedModel(saved, registry);
+    const loaded = await loadModel(saved, registry);
     expect(Array.from(loaded.predict(compound).poses)).toEqual(Array.from(model.predict(compound).poses));
     const json = JSON.parse(await readFile(join(saved, MODEL_FILE), 'utf8'));
     expect(json).toMatchObject({ format: 'posepool-model', formatVersion: 1, posepoolVersion: POSEPOOL_VERSION });
@@ -75,7 +75,7 @@ describe('saving and loading', () => {
   });
 
   it('replaces a saved model atomically and leaves no temporary files', async () => {
-    await saveGroupedModel(model, saved);
+    await saveModel(model, saved);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);
     expect((await readdir(saved)).sort()).toEqual([MODEL_FILE, WEIGHTS_FILE]);
   });
@@ -84,14 +84,14 @@ describe('saving and loading', () => {
     const other = join(dir, 'notes');
     await mkdir(other);
     await writeFile(join(other, 'keep.txt'), 'precious');
-    await expect(saveGroupedModel(model, other)).rejects.toThrow(/is not a saved PosePool model; refusing to overwrite it/);
+    await expect(saveModel(model, other)).rejects.toThrow(/is not a saved PosePool model; refusing to overwrite it/);
     expect(await readFile(join(other, 'keep.txt'), 'utf8')).toBe('precious');
   });
 
   it('refuses models with components made outside a registry', async () => {
     const representation = new ToyMessagePassing({ hidden: 4, layers: 1 });
-    const direct = new GroupedModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), combination: new PoseMean() });
-    await expect(saveGroupedModel(direct, join(dir, 'direct'))).rejects.toThrow(/representation \(ToyMessagePassing\) was constructed directly/);
+    const direct = new MultiPoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: 4 }), combination: new PoseMean() });
+    await expect(saveModel(direct, join(dir, 'direct'))).rejects.toThrow(/representation \(ToyMessagePassing\) was constructed directly/);
     direct.dispose();
   });
 

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
 import { PosePoolError } from '../errors.js';
-import { buildGroupedModel, groupedModelConfig, groupedModelConfigSchema } from '../model/config.js';
-import type { GroupedModel } from '../model/model.js';
+import { buildModel, modelConfigOf, modelConfigSchema } from '../model/config.js';
+import type { MultiPoseModel } from '../model/multi-pose-model.js';
 import type { Registry } from '../registry/registry.js';
 import { POSEPOOL_VERSION } from '../version.js';
 
@@ -36,7 +36,7 @@ const manifestSchema = z
     format: z.literal(FORMAT),
     formatVersion: z.number().int(),
     posepoolVersion: z.string(),
-    config: groupedModelConfigSchema,
+    config: modelConfigSchema,
     weightsManifest: z
       .array(
         z
@@ -73,11 +73,11 @@ function compatible(saved: string): boolean {
  * @throws PosePoolError `E_SERIALIZATION`
  * @example
  * ```ts
- * await saveGroupedModel(model, 'runs/tyk2/model');
+ * await saveModel(model, 'runs/tyk2/model');
  * ```
  */
-export async function saveGroupedModel(model: GroupedModel, dir: string): Promise<void> {
-  const config = groupedModelConfig(model);
+export async function saveModel(model: MultiPoseModel, dir: string): Promise<void> {
+  const config = modelConfigOf(model);
   const named = model.namedParameters().map(([name, p]) => ({ name, tensor: p.variable as tf.Tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
   const manifest = {
@@ -116,7 +116,7 @@ export async function saveGroupedModel(model: GroupedModel, dir: string): Promis
 }
 
 /**
- * Loads a model saved by {@link saveGroupedModel}, strictly: unknown keys, unknown component
+ * Loads a model saved by {@link saveModel}, strictly: unknown keys, unknown component
  * names, missing or extra weights, wrong shapes or dtypes, a truncated weights file and an
  * incompatible PosePool version are all errors naming the file and the fix.
  *
@@ -126,10 +126,10 @@ export async function saveGroupedModel(model: GroupedModel, dir: string): Promis
  * @throws PosePoolError `E_SERIALIZATION` (or `E_REGISTRY_MISSING` / `E_CONFIG` for the config)
  * @example
  * ```ts
- * const model = await loadGroupedModel('runs/tyk2/model', createRegistry().use(corePlugin).use(combinationsPlugin));
+ * const model = await loadModel('runs/tyk2/model', createRegistry().use(corePlugin).use(combinationsPlugin));
  * ```
  */
-export async function loadGroupedModel(dir: string, registry: Registry): Promise<GroupedModel> {
+export async function loadModel(dir: string, registry: Registry): Promise<MultiPoseModel> {
   const text = await readFile(join(dir, MODEL_FILE), 'utf8').catch((cause: Error) => fail(dir, MODEL_FILE, `cannot be read (${cause.message}). Is this a saved PosePool model directory?`, cause));
   let json: unknown;
   try {
@@ -152,7 +152,7 @@ export async function loadGroupedModel(dir: string, registry: Registry): Promise
   const group = manifest.weightsManifest[0]!;
   const weightsFile = group.paths[0]!;
   const buffer = await readFile(join(dir, weightsFile)).catch((cause: Error) => fail(dir, weightsFile, `cannot be read (${cause.message}).`, cause));
-  const model = buildGroupedModel(manifest.config, registry);
+  const model = buildModel(manifest.config, registry);
   try {
     assignWeights(model, group.weights, buffer, dir, weightsFile);
   } catch (error) {
@@ -162,7 +162,7 @@ export async function loadGroupedModel(dir: string, registry: Registry): Promise
   return model;
 }
 
-function assignWeights(model: GroupedModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, buffer: Buffer, dir: string, file: string): void {
+function assignWeights(model: MultiPoseModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, buffer: Buffer, dir: string, file: string): void {
   const parameters = new Map(model.namedParameters());
   const saved = new Set(specs.map((s) => s.name));
   const missing = [...parameters.keys()].filter((name) => !saved.has(name));

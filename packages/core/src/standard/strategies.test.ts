@@ -5,7 +5,8 @@ import { squaredError } from '../engine/losses.js';
 import { Module } from '../nn/module.js';
 import { posePart } from '../pose.js';
 import { checkModelGradients, PoseMean, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
-import { GroupedModel, representationSizes, type Representations } from '../model/model.js';
+import { MultiPoseModel } from '../model/multi-pose-model.js';
+import { representationSizes, type Representations } from '../model/single-pose-model.js';
 import { PIC50Readout, PKiReadout } from './readouts.js';
 import type { Strategy } from '../components/strategy.js';
 import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy } from './strategies.js';
@@ -16,13 +17,13 @@ const toy = (seed: number, hidden = 6): ToyMessagePassing => new ToyMessagePassi
 const live: Module[] = [];
 afterEach(() => live.splice(0).forEach((m) => m.dispose()));
 
-function model(representation: Representations, makeStrategy: (sizes: ReturnType<typeof representationSizes>) => Strategy): GroupedModel {
-  const m = new GroupedModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
+function model(representation: Representations, makeStrategy: (sizes: ReturnType<typeof representationSizes>) => Strategy): MultiPoseModel {
+  const m = new MultiPoseModel({ representation, strategy: makeStrategy(representationSizes(representation)), combination: new PoseMean() });
   live.push(m);
   return m;
 }
 
-const layouts: Array<[string, () => GroupedModel]> = [
+const layouts: Array<[string, () => MultiPoseModel]> = [
   ['complex-only', () => model(toy(1), (s) => new ComplexOnlyStrategy(s, { seed: 1 }))],
   ['delta', () => model(toy(1), (s) => new DeltaStrategy(s, { seed: 1 }))],
   ['split-delta with separate representations', () => model({ complex: toy(1, 6), protein: toy(2, 5), ligand: toy(3, 4) }, (s) => new DeltaStrategy(s, { split: true, seed: 1 }))],
@@ -30,7 +31,7 @@ const layouts: Array<[string, () => GroupedModel]> = [
   ['split complex-only', () => model({ complex: toy(4) }, (s) => new ComplexOnlyStrategy(s, { seed: 1 }))],
 ];
 
-describe('strategies in a GroupedModel', () => {
+describe('strategies in a MultiPoseModel', () => {
   for (const [name, build] of layouts) {
     it(`${name}: decoupled gradients equal naive (relative 1e-5), no leaks`, () => {
       checkModelGradients(build(), [randomCompound({ poses: 3, atoms: 12 })]);
@@ -63,7 +64,7 @@ describe('strategies in a GroupedModel', () => {
     expect(() => new ConcatStrategy({ complex: 4, protein: 4 })).toThrow(/needs a representation of the ligand part/);
     const strategy = new DeltaStrategy({ complex: 6, protein: 6, ligand: 6 });
     live.push(strategy);
-    expect(() => new GroupedModel({ representation: { complex: toy(1) }, strategy, combination: new PoseMean() })).toThrow(/needs representations of protein, ligand/);
+    expect(() => new MultiPoseModel({ representation: { complex: toy(1) }, strategy, combination: new PoseMean() })).toThrow(/needs representations of protein, ligand/);
   });
 
   it('rejects a pose without ligand atoms when the strategy needs the ligand', () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Combination } from '../components/combination.js';
 import type { GradientMode } from '../engine/decoupled.js';
 import { poseLabelSquaredError, squaredError, sumOfLosses, type Loss } from '../engine/losses.js';
-import { GroupedModel } from '../model/model.js';
+import { MultiPoseModel } from '../model/multi-pose-model.js';
 import type { Readout } from '../components/readout.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import type { Compound } from '../pose.js';
@@ -128,7 +128,7 @@ export interface ModelGradientCheckOptions {
  * checkModelGradients(model, [randomCompound({ poses: 3, atoms: 16 })]);
  * ```
  */
-export function checkModelGradients(model: GroupedModel, compounds: readonly Compound[], options: ModelGradientCheckOptions = {}): CheckResult[] {
+export function checkModelGradients(model: MultiPoseModel, compounds: readonly Compound[], options: ModelGradientCheckOptions = {}): CheckResult[] {
   const { modes = ['stored', 'recompute', 'auto'], rtol = 1e-5 } = options;
   const results: CheckResult[] = [];
   for (const compound of compounds) {
@@ -185,7 +185,7 @@ export function checkModelGradients(model: GroupedModel, compounds: readonly Com
 export function checkDecoupledGradients(createCombination: () => Combination, options: GradientCheckOptions = {}): CheckResult[] {
   const { poseCounts = [1, 5], seed = 1 } = options;
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
-  const model = new GroupedModel({
+  const model = new MultiPoseModel({
     representation,
     strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed }),
     combination: createCombination(),

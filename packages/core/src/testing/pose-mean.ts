@@ -9,7 +9,7 @@ import { Module } from '../nn/module.js';
  *
  * @example
  * ```ts
- * new GroupedModel({ representation, strategy, combination: new PoseMean() });
+ * new MultiPoseModel({ representation, strategy, combination: new PoseMean() });
  * ```
  */
 export class PoseMean extends Module implements Combination {

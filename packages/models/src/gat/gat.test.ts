@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GroupedModel, LigandOnlyStrategy, createLigandOnlyModel, ligandOnlyCompound, type Compound, type Pose } from '@posepool/core';
+import { MultiPoseModel, LigandOnlyStrategy, createLigandOnlyModel, ligandOnlyCompound, type Compound, type Pose } from '@posepool/core';
 import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, PoseMean, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
@@ -114,9 +114,9 @@ describe('GAT', () => {
     model.dispose();
   });
 
-  it('gives naive gradients in every mode over several feature sets (a multi-pose GroupedModel)', () => {
+  it('gives naive gradients in every mode over several feature sets (a multi-pose MultiPoseModel)', () => {
     const gat = new GAT(small);
-    const model = new GroupedModel({ representation: { ligand: gat }, strategy: new LigandOnlyStrategy({ ligand: gat.outputSize }, { seed: 2 }), combination: new PoseMean() });
+    const model = new MultiPoseModel({ representation: { ligand: gat }, strategy: new LigandOnlyStrategy({ ligand: gat.outputSize }, { seed: 2 }), combination: new PoseMean() });
     const compound: Compound = { id: 'lig', poses: [1, 2, 3].map((s) => ligandPose(s)), target: 6.5, poseLabels: { pose_target: Float32Array.from([6, 7, 6.5]) } };
     checkModelGradients(model, [compound]);
     model.dispose();

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkModelGradients, PoseMean, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
-import { DeltaStrategy, GroupedModel, poseRadiusGraph, type Pose } from '@posepool/core';
+import { DeltaStrategy, MultiPoseModel, poseRadiusGraph, type Pose } from '@posepool/core';
 import { PaiNN, type PaiNNOptions } from './painn.js';
 
 type Matrix = number[][];
@@ -122,7 +122,7 @@ describe('PaiNN', () => {
 
   it('gives naive gradients in every mode and leaks nothing', () => {
     const painn = new PaiNN(small);
-    const model = new GroupedModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    const model = new MultiPoseModel({ representation: painn, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
     const compound = randomCompound({ poses: 3, atoms: 14 });
     checkModelGradients(model, [compound]);
     model.dispose();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, ConcatStrategy, Model } from '@posepool/core';
+import { ComplexOnlyStrategy, ConcatStrategy, SinglePoseModel } from '@posepool/core';
 import { describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -9,10 +9,10 @@ import { SchNet } from './schnet.js';
 
 const stateDict = (JSON.parse(readFileSync(new URL('../../fixtures/pyg-schnet-small.json', import.meta.url), 'utf8')) as { models: { small: { state_dict: StateDict } } }).models.small.state_dict;
 
-function target(strategy: 'complex' | 'concat' = 'complex'): Model {
+function target(strategy: 'complex' | 'concat' = 'complex'): SinglePoseModel {
   const schnet = new SchNet({ ...schNetOptionsFromStateDict(stateDict), seed: 1 });
   const sizes = { complex: 8, protein: 8, ligand: 8 };
-  return new Model({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new ConcatStrategy(sizes) });
+  return new SinglePoseModel({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new ConcatStrategy(sizes) });
 }
 
 function loadError(edit: (sd: Record<string, unknown>) => void, model = target()): string {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { PosePoolError, type Model, type Parameter } from '@posepool/core';
+import { PosePoolError, type SinglePoseModel, type Parameter } from '@posepool/core';
 
 import { SchNet, type SchNetOptions } from './schnet.js';
 
@@ -79,13 +79,13 @@ export function schNetOptionsFromStateDict(stateDict: StateDict, layout: StateDi
 
 /**
  * Loads the weights of a PyTorch Geometric SchNet (or an mtenn model built on one) into a
- * {@link Model} whose representation is a {@link SchNet} and whose strategy has one energy
+ * {@link SinglePoseModel} whose representation is a {@link SchNet} and whose strategy has one energy
  * head (`complex-only` or `delta`): the SchNet keys go to `representation.*` under the same
  * names, `lin2` to `strategy.head`. Strict: every key must be used, shapes must match, the
  * Gaussian centres must be the model's, and the shared `conv.nn` copies must equal `mlp`.
  * Nothing is assigned unless everything checks.
  *
- * @param model - the target model (e.g. a `GroupedModel` built with SchNet options from {@link schNetOptionsFromStateDict})
+ * @param model - the target model (e.g. a `MultiPoseModel` built with SchNet options from {@link schNetOptionsFromStateDict})
  * @param stateDict - the PyTorch state dict as JSON
  * @param layout - key prefixes
  * @throws PosePoolError `E_SERIALIZATION` naming the keys that are missing, unexpected or mis-shaped
@@ -95,7 +95,7 @@ export function schNetOptionsFromStateDict(stateDict: StateDict, layout: StateDi
  * loadPyGSchNetStateDict(model, stateDict);
  * ```
  */
-export function loadPyGSchNetStateDict(model: Model, stateDict: StateDict, layout: StateDictLayout = {}): void {
+export function loadPyGSchNetStateDict(model: SinglePoseModel, stateDict: StateDict, layout: StateDictLayout = {}): void {
   const prefix = layout.prefix ?? '';
   const headPrefix = layout.headPrefix ?? 'lin2.';
   const schnet = model.representationFor('complex');

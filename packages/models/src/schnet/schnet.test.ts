@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, DeltaStrategy, GroupedModel, Model, type Pose } from '@posepool/core';
+import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, type Pose } from '@posepool/core';
 import { checkModelGradients, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -34,10 +34,10 @@ const toPose = (p: FixturePose): Pose => ({ z: Int32Array.from(p.z), pos: Float3
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
-function pygModel(strategy: 'complex' | 'delta'): Model {
+function pygModel(strategy: 'complex' | 'delta'): SinglePoseModel {
   const schnet = new SchNet({ ...schNetOptionsFromStateDict(small.state_dict), maxNumNeighbors: small.hyperparameters.max_num_neighbors, seed: 0 });
   const sizes = { complex: schnet.outputSize, protein: schnet.outputSize, ligand: schnet.outputSize };
-  const model = new Model({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new DeltaStrategy(sizes) });
+  const model = new SinglePoseModel({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new DeltaStrategy(sizes) });
   loadPyGSchNetStateDict(model, small.state_dict);
   return model;
 }
@@ -94,10 +94,10 @@ describe('SchNet against PyTorch Geometric', () => {
 });
 
 
-describe('SchNet in a GroupedModel', () => {
+describe('SchNet in a MultiPoseModel', () => {
   it('gives naive gradients in every mode and leaks nothing', () => {
     const schnet = new SchNet({ hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 });
-    const model = new GroupedModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    const model = new MultiPoseModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
     const compound = randomCompound({ poses: 3, atoms: 16 });
     checkModelGradients(model, [compound]);
     model.dispose();
@@ -115,7 +115,7 @@ describe('SchNet in a GroupedModel', () => {
 describe('SchNet defaults', () => {
   it("has mtenn's default size: 455 809 parameters with the energy head (PyG SchNet defaults)", () => {
     const schnet = new SchNet({ seed: 0 });
-    const model = new Model({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }) });
+    const model = new SinglePoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }) });
     expect(schnet.options).toMatchObject({ hiddenChannels: 128, numFilters: 128, numInteractions: 6, numGaussians: 50, cutoff: 10, maxNumNeighbors: 32 });
     expect(model.countParameters()).toBe(455_809);
     model.dispose();

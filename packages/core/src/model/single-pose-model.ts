@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs';
+
+import { describeComponent } from '../components/combination.js';
+import type { Readout } from '../components/readout.js';
+import type { Representation } from '../components/representation.js';
+import type { Strategy } from '../components/strategy.js';
+import { PosePoolError } from '../errors.js';
+import { Module, ModuleGroup } from '../nn/module.js';
+import { posePart, type Pose, type PosePart } from '../pose.js';
+import { configOf } from '../registry/registry.js';
+
+/** Representations per part: one shared by every part, or one per part (a split model). */
+export type Representations = Representation | Partial<Record<PosePart, Representation>>;
+
+/** The parts of a single-pose model. */
+export interface SinglePoseModelParts {
+  /** The representation, shared by every part, or one per part (mtenn's SplitModel). */
+  representation: Representations;
+  /** Turns part representations into a prediction. */
+  strategy: Strategy;
+  /** Applied to each pose's prediction (before any combination). */
+  poseReadout?: Readout;
+}
+
+function isRepresentation(r: Representations): r is Representation {
+  return typeof (r as Representation).represent === 'function';
+}
+
+/**
+ * The representations' output sizes per part, for sizing a strategy.
+ *
+ * @param representation - shared or per part
+ * @returns output size per part that has a representation
+ * @example
+ * ```ts
+ * new DeltaStrategy(representationSizes(representation));
+ * ```
+ */
+export function representationSizes(representation: Representations): Partial<Record<PosePart, number>> {
+  if (isRepresentation(representation)) {
+    const n = representation.outputSize;
+    return { complex: n, protein: n, ligand: n };
+  }
+  return Object.fromEntries(Object.entries(representation).map(([part, r]) => [part, r!.outputSize]));
+}
+
+/**
+ * A single-pose model f(X; θ): representation → strategy → optional readout, as in mtenn.
+ * Its parameters are named `representation.*` (or `representations.<part>.*`), `strategy.*`,
+ * `pose_readout.*`.
+ *
+ * @example
+ * ```ts
+ * const model = new SinglePoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }) });
+ * const prediction = model.forwardPose(pose); // tf.Scalar
+ * ```
+ */
+export class SinglePoseModel extends Module {
+  readonly #representationFor: Partial<Record<PosePart, Representation>>;
+  /** Whether one representation serves every part (else one per part, a split model). */
+  readonly sharedRepresentation: boolean;
+  /** The strategy. */
+  readonly strategy: Strategy;
+  /** The per-pose readout, if any. */
+  readonly poseReadout: Readout | undefined;
+
+  /** @param parts - representation(s), strategy and optional per-pose readout */
+  constructor(parts: SinglePoseModelParts) {
+    super();
+    const { representation, strategy } = parts;
+    this.sharedRepresentation = isRepresentation(representation);
+    if (isRepresentation(representation)) {
+      this.addModule('representation', representation);
+      this.#representationFor = { complex: representation, protein: representation, ligand: representation };
+    } else {
+      const holder = this.addModule('representations', new ModuleGroup());
+      const added = new Set<Representation>();
+      for (const [part, r] of Object.entries(representation)) {
+        if (!added.has(r!)) holder.add(part, r!);
+        added.add(r!);
+      }
+      this.#representationFor = representation;
+    }
+    const missing = strategy.parts.filter((part) => this.#representationFor[part] === undefined);
+    if (missing.length > 0) {
+      throw new PosePoolError('E_CONFIG', `Strategy '${describeComponent(strategy, configOf(strategy)?.name)}' needs representations of ${missing.join(', ')}, which the model does not have.`);
+    }
+    this.strategy = this.addModule('strategy', strategy);
+    this.poseReadout = parts.poseReadout === undefined ? undefined : this.addModule('pose_readout', parts.poseReadout);
+  }
+
+  /** The representation used for `part`, if any. */
+  representationFor(part: PosePart): Representation | undefined {
+    return this.#representationFor[part];
+  }
+
+  /**
+   * ŷ = f(X; θ) for one pose.
+   *
+   * @param pose - the pose
+   * @returns its prediction, a scalar
+   */
+  forwardPose(pose: Pose): tf.Scalar {
+    return tf.tidy(() => {
+      const reps: Partial<Record<PosePart, tf.Tensor1D>> = {};
+      for (const part of this.strategy.parts) reps[part] = this.#representationFor[part]!.represent(posePart(pose, part));
+      const y = this.strategy.apply(reps);
+      return this.poseReadout === undefined ? y : this.poseReadout.apply(y);
+    });
+  }
+}
