@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, MultiPoseModel, poseRadiusGraph, useBackend, type Compound, type GradientMode, type Pose } from '@posepool/core';
 import { ToyMessagePassing } from '@posepool/core/testing';
-import { MaxCombination } from '@posepool/combinations';
+import { LogSumExpCombination } from '@posepool/combinations';
 
 import { benchmarkPose, machine, median, timeMs, writeResult } from './lib.js';
 
@@ -25,7 +25,7 @@ const representation = new ToyMessagePassing(representationOptions);
 const model = new MultiPoseModel({
   representation,
   strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }),
-  combination: new MaxCombination({ negate: true, scale: 1 }),
+  combination: new LogSumExpCombination({ smooth: 'min', scale: 1 }),
 });
 const poseParameters = model.poseVariables().reduce((n, v) => n + v.size, 0);
 // Same atoms in every pose, jittered so the predictions (and pose weights) differ.
@@ -99,7 +99,7 @@ const path = await writeResult('gradient-modes', {
   machine: machine(),
   backend: tf.getBackend(),
   pose: { source, atoms: pose.z.length, edges: poseRadiusGraph(pose, representationOptions).source.length, poseCounts: POSE_COUNTS },
-  model: { representation: { name: 'toy-message-passing', options: representationOptions }, strategy: 'complex-only', combination: 'max (negate, scale 1)', poseParameters },
+  model: { representation: { name: 'toy-message-passing', options: representationOptions }, strategy: 'complex-only', combination: 'smooth-min (scale 1)', poseParameters },
   notes: [
     'peakBytes: tf.profile peak of tensor bytes during one step, minus the bytes alive before it (weights and inputs of other steps excluded).',
     'medianMs: median wall time of one valueAndGrads step (gradients disposed), repeats interleaved across modes.',

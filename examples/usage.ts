@@ -12,7 +12,7 @@ export async function usageExample(dataDir = 'examples/data/tyk2'): Promise<numb
     {
       representation: { name: 'schnet', options: { hiddenChannels: 32, numFilters: 32, numInteractions: 2, cutoff: 5 } },
       strategy: { name: 'complex-only' },
-      combination: { name: 'max', options: { negate: true, scale: 1000 } }, // smooth min over pose energies
+      combination: { name: 'smooth-min', options: { scale: 1000 } }, // smooth min over pose energies
       readout: { name: 'pki' }, // ΔG (kT) → pK
     },
     registry,

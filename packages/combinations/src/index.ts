@@ -1,5 +1,5 @@
 /**
- * Pose combinations for PosePool, as one plugin: `mean`, `max` (smooth max/min by
+ * Pose combinations for PosePool, as one plugin: `mean`, `smooth-min` and `smooth-max` (by
  * LogSumExp), `free-energy`, `boltzmann` and `learned-boltzmann`.
  *
  * @example
@@ -7,7 +7,7 @@
  * import { createRegistry, corePlugin } from '@posepool/core';
  * import { combinationsPlugin } from '@posepool/combinations';
  * const registry = createRegistry().use(corePlugin).use(combinationsPlugin);
- * const softMin = registry.create('combination', 'max', { negate: true, scale: 1000 });
+ * const softMin = registry.create('combination', 'smooth-min', { scale: 1000 });
  * ```
  *
  * @packageDocumentation
@@ -16,17 +16,18 @@ import { definePlugin } from '@posepool/core';
 import type { z } from 'zod';
 
 import { boltzmann, boltzmannOptions, learnedBoltzmann, learnedBoltzmannOptions } from './boltzmann.js';
-import { freeEnergy, freeEnergyOptions, max, maxOptions } from './max.js';
+import { freeEnergy, freeEnergyOptions, smoothExtremumOptions, smoothMax, smoothMin } from './log-sum-exp.js';
 import { mean, meanOptions } from './mean.js';
 
 export { BoltzmannCombination, LearnedBoltzmannCombination, boltzmannOptions, learnedBoltzmannOptions } from './boltzmann.js';
-export { MaxCombination, freeEnergyOptions, maxOptions, type MaxOptions } from './max.js';
+export { LogSumExpCombination, freeEnergyOptions, logSumExpOptions, smoothExtremumOptions, type LogSumExpOptions } from './log-sum-exp.js';
 export { MeanCombination, meanOptions } from './mean.js';
 
 declare module '@posepool/core' {
   interface CombinationOptionsMap {
     mean: z.input<typeof meanOptions>;
-    max: z.input<typeof maxOptions>;
+    'smooth-min': z.input<typeof smoothExtremumOptions>;
+    'smooth-max': z.input<typeof smoothExtremumOptions>;
     'free-energy': z.input<typeof freeEnergyOptions>;
     boltzmann: z.input<typeof boltzmannOptions>;
     'learned-boltzmann': z.input<typeof learnedBoltzmannOptions>;
@@ -43,5 +44,5 @@ declare module '@posepool/core' {
  */
 export const combinationsPlugin = definePlugin({
   name: '@posepool/combinations',
-  components: [mean, max, freeEnergy, boltzmann, learnedBoltzmann],
+  components: [mean, smoothMin, smoothMax, freeEnergy, boltzmann, learnedBoltzmann],
 });

@@ -57,7 +57,7 @@ export function describeComponent(component: object, registeredName?: string): s
  * @throws PosePoolError `E_PROTOCOL` naming the combination and the problem
  * @example
  * ```ts
- * assertPoseWeights(combination.poseWeights!(y), y.size, 'max');
+ * assertPoseWeights(combination.poseWeights!(y), y.size, 'smooth-min');
  * ```
  */
 export function assertPoseWeights(weights: unknown, n: number, who: string): asserts weights is tf.Tensor1D {

@@ -44,7 +44,7 @@ export const modelConfigSchema = z
  * const config: ModelConfig = {
  *   representation: { name: 'toy-message-passing', options: { hidden: 16 } },
  *   strategy: { name: 'complex-only', options: {} },
- *   combination: { name: 'max', options: { negate: true, scale: 1000 } },
+ *   combination: { name: 'smooth-min', options: { scale: 1000 } },
  *   readout: { name: 'pic50', options: {} },
  * };
  * ```

@@ -32,8 +32,8 @@ export interface CompoundPrediction {
  *
  * Readouts may apply per pose (`poseReadout`), after the combination (`readout`), or both.
  * Pitfall: a soft-min over ΔG picks the best pose, but the same soft-min over pIC50 (where
- * larger is better) picks the worst; combine energies and read out afterwards, or use `max`
- * with `negate: false` on pIC50s.
+ * larger is better) picks the worst; combine energies and read out afterwards, or use
+ * `smooth-max` on pIC50s.
  *
  * @example
  * ```ts

@@ -66,7 +66,7 @@ describe('Registry', () => {
     expect(() => registry.create('strategy', { name: 'complexonly' }, { inputSizes: { complex: 4 } })).toThrow(
       "strategy 'complexonly' is not registered. Registered strategy names: complex-only, concat, delta, ligand-only, split-delta.",
     );
-    expect(() => registry.create('combination', { name: 'max' })).toThrow("combination 'max' is not registered. Registered combination names: single.");
+    expect(() => registry.create('combination', { name: 'smooth-min' })).toThrow("combination 'smooth-min' is not registered. Registered combination names: single.");
     expect(() => createRegistry().create('readout', { name: 'pki' })).toThrow(/none; did you forget registry.use\(plugin\)/);
     expect(codeOf(() => registry.definition('readout', 'pic5'))).toBe('E_REGISTRY_MISSING');
   });

@@ -77,7 +77,7 @@ export type KnownName<K extends ComponentKind> = keyof ComponentOptionsMaps[K] &
  *
  * @example
  * ```ts
- * const config: ComponentConfig = { name: 'max', options: { negate: true, scale: 1000 } };
+ * const config: ComponentConfig = { name: 'smooth-min', options: { scale: 1000 } };
  * ```
  */
 export interface ComponentConfig {
@@ -169,7 +169,7 @@ const configs = new WeakMap<object, ComponentConfig>();
  * @returns its `{ name, options }`, or `undefined` if it was constructed directly
  * @example
  * ```ts
- * configOf(registry.create('combination', 'max')); // { name: 'max', options: { negate: true, scale: 1000 } }
+ * configOf(registry.create('combination', 'smooth-min')); // { name: 'smooth-min', options: { scale: 1000 } }
  * ```
  */
 export function configOf(component: object): ComponentConfig | undefined {
@@ -186,7 +186,7 @@ export type ContextArg<K extends ComponentKind> = Record<string, never> extends 
  * @example
  * ```ts
  * const registry = createRegistry().use(corePlugin).use(combinationsPlugin);
- * const softMin = registry.create('combination', 'max', { negate: true, scale: 1000 });
+ * const softMin = registry.create('combination', 'smooth-min', { scale: 1000 });
  * ```
  */
 export class Registry {
@@ -263,7 +263,7 @@ export class Registry {
    * @throws PosePoolError `E_CONFIG` quoting each bad value and listing the valid options
    * @example
    * ```ts
-   * registry.validateOptions('combination', 'max', {}); // { negate: true, scale: 1000 }
+   * registry.validateOptions('combination', 'smooth-min', {}); // { scale: 1000 }
    * ```
    */
   validateOptions(kind: ComponentKind, name: string, options: unknown = {}): Record<string, unknown> {

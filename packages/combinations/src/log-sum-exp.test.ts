@@ -4,20 +4,29 @@ import { checkCombination, checkDecoupledGradients } from '@posepool/core/testin
 import { describe, expect, it } from 'vitest';
 
 import { combinationsPlugin } from './index.js';
-import { MaxCombination } from './max.js';
+import { LogSumExpCombination, logSumExpOptions } from './log-sum-exp.js';
 
 const registry = createRegistry().use(combinationsPlugin);
 
-describe('max (LogSumExp)', () => {
-  it("defaults to mtenn's smooth min: negate, scale 1000", () => {
-    expect(registry.validateOptions('combination', 'max', {})).toEqual({ negate: true, scale: 1000 });
+describe('smooth-min / smooth-max (LogSumExp)', () => {
+  it("defaults to mtenn's smooth min with scale 1000", () => {
+    expect(registry.validateOptions('combination', 'smooth-min', {})).toEqual({ scale: 1000 });
+    expect(logSumExpOptions.parse({})).toEqual({ smooth: 'min', scale: 1000 });
+  });
+
+  it('names the direction: smooth-min goes to the lowest prediction, smooth-max to the highest', () => {
+    const y = tf.tensor1d([-9.1, -7.4, -8.8]);
+    const [min, max] = ['smooth-min', 'smooth-max'].map((name) => registry.create('combination', { name }));
+    expect(tf.tidy(() => min!.combine(y).dataSync()[0])).toBeCloseTo(-9.1, 3);
+    expect(tf.tidy(() => max!.combine(y).dataSync()[0])).toBeCloseTo(-7.4, 3);
+    y.dispose();
   });
 
   it('approaches the hard min / max and matches the closed form', () => {
     const values = [-9.1, -7.4, -8.8];
     const y = tf.tensor1d(values);
-    const min = new MaxCombination();
-    const max = new MaxCombination({ negate: false, scale: 2 });
+    const min = new LogSumExpCombination();
+    const max = new LogSumExpCombination({ smooth: 'max', scale: 2 });
     expect(tf.tidy(() => min.combine(y).dataSync()[0])).toBeCloseTo(-9.1, 3);
     const lse = Math.log(values.reduce((s, v) => s + Math.exp(2 * v), 0)) / 2;
     expect(tf.tidy(() => max.combine(y).dataSync()[0])).toBeCloseTo(lse, 5);
@@ -27,14 +36,14 @@ describe('max (LogSumExp)', () => {
   });
 
   for (const [label, options, spread] of [
-    ['smooth min, scale 1000', { negate: true, scale: 1000 }, 3e-3],
-    ['smooth max, scale 2', { negate: false, scale: 2 }, 2],
+    ['smooth min, scale 1000', { smooth: 'min', scale: 1000 }, 3e-3],
+    ['smooth max, scale 2', { smooth: 'max', scale: 2 }, 2],
   ] as const) {
     it(`passes the combination harness (${label}), finite at ±1e3`, () => {
-      checkCombination(new MaxCombination(options), { spread });
+      checkCombination(new LogSumExpCombination(options), { spread });
     });
     it(`gives naive gradients in every mode (${label})`, () => {
-      checkDecoupledGradients(() => new MaxCombination(options));
+      checkDecoupledGradients(() => new LogSumExpCombination(options));
     });
   }
 
