@@ -27,7 +27,7 @@ const model = new MultiPoseModel({
   strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }),
   combination: new LogSumExpCombination({ smooth: 'min', scale: 1 }),
 });
-const poseParameters = model.poseVariables().reduce((n, v) => n + v.size, 0);
+const poseParameters = Object.values(model.poseVariables()).reduce((n, v) => n + v.size, 0);
 // Same atoms in every pose, jittered so the predictions (and pose weights) differ.
 const poses = Array.from({ length: Math.max(...POSE_COUNTS) }, (_, i): Pose => ({ ...pose, pos: pose.pos.map((x, k) => x + 0.05 * Math.sin(i * 7 + k)) }));
 const compound = (n: number): Compound => ({ id: `bench-${n}`, poses: poses.slice(0, n), target: 7, poseLabels: {} });

@@ -52,7 +52,7 @@ describe('learned-boltzmann', () => {
     const before = combination.logTemperature.variable.dataSync()[0];
     const step = model.valueAndGrads(compound, squaredError(), { mode: 'recompute' });
     expect(Math.abs(step.grads['combination.log_temperature']!.dataSync()[0]!)).toBeGreaterThan(0);
-    optimizer.applyGradients(step.grads);
+    model.applyGradients(optimizer, step.grads);
     tf.dispose(step.grads);
     expect(combination.logTemperature.variable.dataSync()[0]).not.toBe(before);
     model.dispose();

@@ -18,7 +18,7 @@ export { assertPoseWeights, type Combination } from './components/combination.js
 export type { Readout } from './components/readout.js';
 export type { Representation } from './components/representation.js';
 export type { InputSizes, Strategy } from './components/strategy.js';
-export { Module, ModuleGroup, Parameter } from './nn/module.js';
+export { Module, ModuleGroup, Parameter, type NamedVariables } from './nn/module.js';
 export { Embedding } from './nn/embedding.js';
 export { Linear, type LinearInit } from './nn/linear.js';
 
@@ -45,7 +45,7 @@ export {
   type GradientOptions,
 } from './engine/decoupled.js';
 export { censoredSquaredError, squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
-export { GradientAccumulator, assertGradientMap } from './engine/accumulator.js';
+export { GradientAccumulator, applyGradients, assertGradientMap } from './engine/accumulator.js';
 
 // Plugins, saving and loading, backends
 export {

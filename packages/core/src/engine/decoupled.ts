@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
+import type { NamedVariables } from '../nn/module.js';
 import type { Compound, Pose } from '../pose.js';
 import { assertPoseWeights, type Combination } from '../components/combination.js';
 import type { Loss } from './losses.js';
@@ -40,15 +41,32 @@ export interface GradientOptions {
   memoryBudgetBytes?: number;
 }
 
-/** What the engine needs from a multi-pose model. `MultiPoseModel` is one. */
+/**
+ * What the engine needs from a multi-pose model: the single-pose forward pass, the combination,
+ * and the trainable variables of each stage keyed by parameter path (gradient maps use the same
+ * keys). {@link MultiPoseModel} is one; implement it to use the engine with your own TF.js model.
+ *
+ * @example
+ * ```ts
+ * const model: DecoupledModel = {
+ *   combination: new MeanCombination(),
+ *   combinationName: 'mean',
+ *   poseVariables: () => ({ 'net.weight': weight }),
+ *   combinedVariables: () => ({}),
+ *   forwardPose: (pose) => tf.tidy(() => tf.sum(tf.matMul(tf.tensor2d(pose.pos, [pose.z.length, 3]), weight))),
+ *   readoutCombined: (h) => h,
+ * };
+ * ```
+ */
 export interface DecoupledModel {
-  /** The combination, and its name for error messages. */
+  /** The combination. */
   readonly combination: Combination;
+  /** The combination's name, for error messages. */
   readonly combinationName: string;
-  /** θ: the trainable variables of the single-pose model. */
-  poseVariables(): tf.Variable[];
-  /** Trainable variables after the poses: the combination's (φ) and the combined readout's; none of them may be in {@link DecoupledModel.poseVariables}. */
-  combinedVariables(): tf.Variable[];
+  /** θ: the variables of the single-pose model, keyed by parameter path. */
+  poseVariables(): NamedVariables;
+  /** The variables after the poses (the combination's φ and the combined readout's), keyed by parameter path; none of them may be among {@link DecoupledModel.poseVariables}. */
+  combinedVariables(): NamedVariables;
   /** ŷ_i = f(X_i; θ), a scalar. */
   forwardPose(pose: Pose): tf.Scalar;
   /** The combined readout (identity when there is none). */
@@ -63,7 +81,7 @@ export interface CompoundGradients {
   readonly combined: number;
   /** The per-pose predictions ŷ_i. */
   readonly poses: Float32Array;
-  /** dL/dv for every trainable variable v, keyed by variable name; the caller owns these tensors. */
+  /** dL/dv for every trainable variable v, keyed by parameter path; the caller owns these tensors. */
   readonly grads: tf.NamedTensorMap;
   /** The mode that ran (`auto` resolved). */
   readonly mode: Exclude<GradientMode, 'auto'>;
@@ -102,22 +120,28 @@ function readScalar(t: tf.Tensor): number {
   return v;
 }
 
-/** The head: everything after the N pose predictions, on N numbers. */
-interface HeadResult {
+/** Trainable variables as `[path, variable]` pairs, in the map's order. */
+type Entries = Array<[string, tf.Variable]>;
+
+const trainable = (variables: NamedVariables): Entries => Object.entries(variables).filter(([, v]) => v.trainable);
+
+/** The combined stage: everything after the N pose predictions, on N numbers. */
+interface CombinedResult {
   loss: number;
   combined: number;
   /** c_i = ∂L/∂ŷ · w_i + ∂L/∂ŷ_i. */
   poseCoefficients: Float32Array;
-  /** dL/dv for the head variables. */
-  headGrads: tf.Tensor[];
+  /** dL/dv for the combined stage's variables, in the order given. */
+  combinedGrads: tf.Tensor[];
 }
 
-function runHead(model: DecoupledModel, compound: Compound, loss: Loss, predictions: Float32Array): HeadResult {
+function runCombined(model: DecoupledModel, compound: Compound, loss: Loss, predictions: Float32Array, variables: Entries): CombinedResult {
   const who = model.combinationName;
   const bad = predictions.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
-  const combinationVars = model.combination.variables().filter((v) => v.trainable);
-  const readoutVars = model.combinedVariables().filter((v) => v.trainable && !combinationVars.includes(v));
+  const ofCombination = new Set(model.combination.variables());
+  const combinationVars = variables.map(([, v]) => v).filter((v) => ofCombination.has(v));
+  const readoutVars = variables.map(([, v]) => v).filter((v) => !ofCombination.has(v));
   return tf.tidy(() => {
     const y = tf.tensor1d(predictions);
     // One pass over h gives dh/dφ and, when the combination has no closed form, w = dh/dŷ.
@@ -142,8 +166,7 @@ function runHead(model: DecoupledModel, compound: Compound, loss: Loss, predicti
       loss: lossValue.dataSync()[0]!,
       combined,
       poseCoefficients: coefficients.dataSync() as Float32Array,
-      // In the order of combinedVariables(), as the callers pair them.
-      headGrads: model.combinedVariables().filter((v) => v.trainable).map((v) => byVariable.get(v)!),
+      combinedGrads: variables.map(([, v]) => byVariable.get(v)!),
     };
   });
 }
@@ -153,12 +176,12 @@ function assertNotNested(): void {
     throw new PosePoolError(
       'E_NESTED_TAPE',
       'valueAndGrads() was called inside another gradient computation (tf.variableGrads, tf.grads, optimizer.minimize). ' +
-        'TF.js nests tapes into one, which would keep every pose graph alive. Call it at top level and pass its grads to optimizer.applyGradients().',
+        'TF.js nests tapes into one, which would keep every pose graph alive. Call it at top level and apply its grads with applyGradients().',
     );
   }
 }
 
-function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
+function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
   let poses: Float32Array = new Float32Array(0);
   let combined = 0;
   const all = [...theta, ...head];
@@ -168,38 +191,38 @@ function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.
     const out = model.readoutCombined(model.combination.combine(y));
     combined = out.dataSync()[0]!;
     return loss({ combined: out, poses: y, compound });
-  }, all);
+  }, all.map(([, v]) => v));
   return { loss: readScalar(value), combined, poses, grads: named(all, grads), mode: 'naive' };
 }
 
-function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
+function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
   const predictions = new Float32Array(compound.poses.length);
   const perPose: tf.Tensor[][] = [];
   try {
     compound.poses.forEach((pose, i) => {
-      const { value, grads } = gradientsOf(() => model.forwardPose(pose), theta);
+      const { value, grads } = gradientsOf(() => model.forwardPose(pose), theta.map(([, v]) => v));
       predictions[i] = readScalar(value);
       perPose.push(grads);
     });
-    const result = runHead(model, compound, loss, predictions);
+    const result = runCombined(model, compound, loss, predictions, head);
     const c = result.poseCoefficients;
     const poseGrads: tf.Tensor[] = [];
     try {
       for (let k = 0; k < theta.length; k++) poseGrads.push(tf.tidy(() => tf.addN(perPose.map((grads, i) => grads[k]!.mul(c[i]!)))));
     } catch (error) {
-      tf.dispose([...poseGrads, ...result.headGrads]);
+      tf.dispose([...poseGrads, ...result.combinedGrads]);
       throw error;
     }
-    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'stored' };
+    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.combinedGrads]), mode: 'stored' };
   } finally {
     perPose.flat().forEach((g) => g.dispose());
   }
 }
 
-function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: tf.Variable[], head: tf.Variable[]): CompoundGradients {
+function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
   // Pass 1: forward only (no tape outside a gradient call), constant memory.
   const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose))));
-  const result = runHead(model, compound, loss, predictions);
+  const result = runCombined(model, compound, loss, predictions, head);
   const c = result.poseCoefficients;
   // Pass 2: back-propagate c_i through pose i, accumulating in place.
   let accumulated: tf.Tensor[] | undefined;
@@ -209,7 +232,7 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
       const dy = tf.scalar(c[i]!);
       let step: { value: tf.Tensor; grads: tf.Tensor[] };
       try {
-        step = gradientsOf(() => model.forwardPose(pose), theta, dy);
+        step = gradientsOf(() => model.forwardPose(pose), theta.map(([, v]) => v), dy);
       } finally {
         dy.dispose();
       }
@@ -228,16 +251,16 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     });
   } catch (error) {
     accumulated?.forEach((g) => g.dispose());
-    result.headGrads.forEach((g) => g.dispose());
+    result.combinedGrads.forEach((g) => g.dispose());
     throw error;
   }
-  const poseGrads = accumulated ?? theta.map((v) => tf.zerosLike(v));
-  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.headGrads]), mode: 'recompute' };
+  const poseGrads = accumulated ?? theta.map(([, v]) => tf.zerosLike(v));
+  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.combinedGrads]), mode: 'recompute' };
 }
 
-/** Pairs variables with their gradients, keyed by variable name. */
-function named(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap {
-  return Object.fromEntries(variables.map((v, i) => [v.name, grads[i]!]));
+/** Pairs variables with their gradients, keyed by parameter path. */
+function named(variables: Entries, grads: tf.Tensor[]): tf.NamedTensorMap {
+  return Object.fromEntries(variables.map(([path], i) => [path, grads[i]!]));
 }
 
 /**
@@ -251,21 +274,21 @@ function named(variables: tf.Variable[], grads: tf.Tensor[]): tf.NamedTensorMap 
  * @param compound - the compound and its poses
  * @param loss - the loss on the combined and per-pose predictions
  * @param options - mode and memory budget
- * @returns loss, predictions and one gradient per trainable variable (zeros where the loss does not reach)
+ * @returns loss, predictions and one gradient per trainable variable, keyed by parameter path (zeros where the loss does not reach)
  * @throws PosePoolError `E_NESTED_TAPE`, `E_PROTOCOL` (bad pose weights, non-finite predictions), `E_INPUT`
  * @example
  * ```ts
  * const step = valueAndGrads(model, compound, squaredError(), { mode: 'recompute' });
- * optimizer.applyGradients(step.grads);
+ * applyGradients(optimizer, step.grads, { ...model.poseVariables(), ...model.combinedVariables() });
  * tf.dispose(step.grads);
  * ```
  */
 export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: Loss, options: GradientOptions = {}): CompoundGradients {
   assertNotNested();
   if (compound.poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${compound.id}' has no poses.`);
-  const theta = model.poseVariables().filter((v) => v.trainable);
-  const head = model.combinedVariables().filter((v) => v.trainable);
-  const poseParameters = theta.reduce((total, v) => total + v.size, 0);
+  const theta = trainable(model.poseVariables());
+  const head = trainable(model.combinedVariables());
+  const poseParameters = theta.reduce((total, [, v]) => total + v.size, 0);
   const mode = resolveMode(options.mode ?? 'auto', compound.poses.length, poseParameters, options.memoryBudgetBytes);
   if (mode === 'naive') return naive(model, compound, loss, theta, head);
   if (mode === 'stored') return stored(model, compound, loss, theta, head);

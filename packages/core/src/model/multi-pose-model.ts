@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import { describeComponent, type Combination } from '../components/combination.js';
 import { valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
+import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
 import { PosePoolError } from '../errors.js';
+import type { NamedVariables } from '../nn/module.js';
 import { validatePose, type Compound, type Pose } from '../pose.js';
 import { configOf } from '../registry/registry.js';
 import type { Readout } from '../components/readout.js';
@@ -40,7 +42,7 @@ export interface CompoundPrediction {
  * const model = new MultiPoseModel({ representation, strategy, combination: registry.create('combination', 'mean') });
  * const optimizer = tf.train.adam(1e-3);
  * const step = model.valueAndGrads(compound, squaredError(), { mode: 'auto' });
- * optimizer.applyGradients(step.grads);
+ * model.applyGradients(optimizer, step.grads);
  * tf.dispose(step.grads);
  * ```
  */
@@ -57,7 +59,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     this.readout = parts.readout === undefined ? undefined : this.addModule('readout', parts.readout);
     // The engine differentiates the pose path and the head separately: a module in both would lose half its gradient.
     const posePath = new Set(this.namedParameters().filter(([path]) => !/^(combination|readout)\./.test(path)).map(([, p]) => p.variable));
-    if (this.combinedVariables().some((v) => posePath.has(v))) {
+    if (Object.values(this.combinedVariables()).some((v) => posePath.has(v))) {
       throw new PosePoolError('E_CONFIG', 'One module is used both per pose and after the combination (e.g. the same readout as poseReadout and readout); give each place its own instance.');
     }
     this.nameVariables();
@@ -68,20 +70,35 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     return describeComponent(this.combination, configOf(this.combination)?.name);
   }
 
-  /** θ: every variable except the combination's and the combined readout's. */
-  poseVariables(): tf.Variable[] {
-    const head = new Set(this.combinedVariables());
-    return this.variables().filter((v) => !head.has(v));
+  /** θ: every variable except the combination's and the combined readout's, keyed by parameter path. */
+  poseVariables(): NamedVariables {
+    const combined = new Set(Object.values(this.combinedVariables()));
+    return Object.fromEntries(Object.entries(this.namedVariables()).filter(([, v]) => !combined.has(v)));
   }
 
-  /** The combination's and the combined readout's variables. */
-  combinedVariables(): tf.Variable[] {
-    return [...this.combination.variables(), ...(this.readout?.variables() ?? [])];
+  /** The combination's and the combined readout's variables, keyed by parameter path. */
+  combinedVariables(): NamedVariables {
+    return { ...this.combination.namedVariables('combination.'), ...this.readout?.namedVariables('readout.') };
   }
 
-  /** Every trainable variable, in the order gradient maps list them. */
-  trainableVariables(): tf.Variable[] {
-    return this.variables().filter((v) => v.trainable);
+  /** Every trainable variable keyed by parameter path, in the order gradient maps list them. */
+  trainableVariables(): NamedVariables {
+    return Object.fromEntries(Object.entries(this.namedVariables()).filter(([, v]) => v.trainable));
+  }
+
+  /**
+   * Applies gradients keyed by parameter path (a step's or an accumulator's) with any TF.js
+   * optimizer; see {@link applyGradients}.
+   *
+   * @param optimizer - e.g. `tf.train.adam(1e-3)`
+   * @param grads - gradients keyed by parameter path (not disposed)
+   * @example
+   * ```ts
+   * model.applyGradients(optimizer, model.valueAndGrads(compound, squaredError()).grads);
+   * ```
+   */
+  applyGradients(optimizer: tf.Optimizer, grads: tf.NamedTensorMap): void {
+    applyGradients(optimizer, grads, this.trainableVariables());
   }
 
   /** Applies the combined readout, if any. */
@@ -114,7 +131,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
    * @param compound - the compound and its poses
    * @param loss - a loss on the combined and per-pose predictions
    * @param options - gradient mode (`auto` by default) and memory budget
-   * @returns loss, predictions, gradients keyed by variable name (yours to dispose) and the mode used
+   * @returns loss, predictions, gradients keyed by parameter path (yours to dispose) and the mode used
    */
   valueAndGrads(compound: Compound, loss: Loss, options?: GradientOptions): CompoundGradients {
     compound.poses.forEach((pose, i) => validatePose(pose, `compound '${compound.id}', pose ${i}`));

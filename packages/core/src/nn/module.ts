@@ -28,6 +28,18 @@ export class Parameter {
   }
 }
 
+/**
+ * TF.js variables keyed by parameter path (`representation.interactions.0.filter.weight`); gradient
+ * maps (`tf.NamedTensorMap`) use the same keys.
+ *
+ * @example
+ * ```ts
+ * const variables: NamedVariables = model.trainableVariables();
+ * Object.keys(variables); // ['representation.embedding.weight', …]
+ * ```
+ */
+export type NamedVariables = Record<string, tf.Variable>;
+
 /** Makes a variable name unique among the variables TF.js has registered: `name`, `name_1`, … */
 function uniqueVariableName(name: string): string {
   const taken = tf.engine().registeredVariables;
@@ -102,6 +114,24 @@ export abstract class Module {
     return out;
   }
 
+  /**
+   * The TF.js variables of this module and its children keyed by parameter path, each once (a
+   * variable reached by two paths is listed under the first), in {@link Module.namedParameters} order.
+   *
+   * @param prefix - prepended to every path
+   * @returns path → variable
+   */
+  namedVariables(prefix = ''): NamedVariables {
+    const out: NamedVariables = {};
+    const seen = new Set<tf.Variable>();
+    for (const [path, parameter] of this.namedParameters(prefix)) {
+      if (seen.has(parameter.variable)) continue;
+      seen.add(parameter.variable);
+      out[path] = parameter.variable;
+    }
+    return out;
+  }
+
   /** @returns the TF.js variables of this module and its children, in {@link namedParameters} order, each once */
   variables(): tf.Variable[] {
     return [...new Set(this.namedParameters().map(([, parameter]) => parameter.variable))];
@@ -114,8 +144,8 @@ export abstract class Module {
 
   /**
    * Renames every TF.js variable to its path (made unique against variables already alive, so
-   * two live copies of one model get `path` and `path_1`), so that gradient maps keyed by
-   * variable name read as paths and go straight to `optimizer.applyGradients`.
+   * two live copies of one model get `path` and `path_1`), so TF.js names (optimizer state,
+   * profiles) read as paths. Gradient maps are keyed by path whatever the TF.js names.
    *
    * @param prefix - prepended to every path
    */
