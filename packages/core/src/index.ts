@@ -14,7 +14,7 @@ export { atomCount, posePart, validatePose, type Compound, type Pose, type PoseP
 export { poseRadiusGraph, radiusGraph, radiusGraphKey, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 
 // Component interfaces and building blocks
-export { assertPoseWeights, type Combination } from './components/combination.js';
+export { assertPoseWeights, poseWeightsOf, type Combination } from './components/combination.js';
 export type { Readout } from './components/readout.js';
 export type { Representation } from './components/representation.js';
 export type { InputSizes, Strategy } from './components/strategy.js';

@@ -72,3 +72,28 @@ export function assertPoseWeights(weights: unknown, n: number, who: string): ass
   const bad = values.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) fail(`weight ${bad} is ${values[bad]} (the weights must be finite)`);
 }
+
+/**
+ * A combination's pose weights w_i = ∂h/∂ŷ_i at `predictions`: its closed form when it has one,
+ * else by differentiating `combine`; checked with {@link assertPoseWeights}.
+ *
+ * @param combination - the combination
+ * @param predictions - the N pose predictions
+ * @param who - names the combination in errors
+ * @returns the weights, float32 of length N (the caller disposes them)
+ * @throws PosePoolError `E_PROTOCOL` when the weights are invalid
+ * @example
+ * ```ts
+ * poseWeightsOf(combination, tf.tensor1d([-9.1, -7.4]), 'smooth-min'); // ≈ [1, 0]
+ * ```
+ */
+export function poseWeightsOf(combination: Combination, predictions: tf.Tensor1D, who: string): tf.Tensor1D {
+  const weights = combination.poseWeights?.(predictions) ?? (tf.grad((y: tf.Tensor) => combination.combine(y as tf.Tensor1D))(predictions) as tf.Tensor1D);
+  try {
+    assertPoseWeights(weights, predictions.size, who);
+  } catch (error) {
+    if (weights instanceof tf.Tensor) weights.dispose();
+    throw error;
+  }
+  return weights;
+}

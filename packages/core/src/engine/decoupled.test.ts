@@ -219,6 +219,16 @@ describe('decoupled gradients', () => {
     const step = model.valueAndGrads(compound, squaredError(), { mode: 'naive' });
     expect(prediction.combined).toBeCloseTo(step.combined, 5);
     expect(Array.from(prediction.poses)).toEqual(Array.from(step.poses));
+    // Pose weights by autodiff (this combination has no closed form): softmax(−3ŷ).
+    const y = Array.from(prediction.poses, (v) => -3 * v);
+    const total = y.reduce((sum, v) => sum + Math.exp(v - Math.max(...y)), 0);
+    Array.from(prediction.weights).forEach((w, i) => expect(w).toBeCloseTo(Math.exp(y[i]! - Math.max(...y)) / total, 5));
     tf.dispose(step.grads);
+  });
+
+  it('predicts the closed-form pose weights of a combination that has them', () => {
+    const model = track(toyModel(new ScaledMean()));
+    const { weights } = model.predict(randomCompound({ poses: 4, atoms: 10 }));
+    Array.from(weights).forEach((w) => expect(w).toBeCloseTo(1.5 / 4, 6));
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { describeComponent, type Combination } from '../components/combination.js';
+import { describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
 import { valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
 import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
@@ -23,8 +23,10 @@ export interface MultiPoseModelParts extends SinglePoseModelParts {
 export interface CompoundPrediction {
   /** The combined prediction (after any combined readout). */
   combined: number;
-  /** Each pose's prediction (after any per-pose readout). */
+  /** Each pose's prediction ŷ_i (after any per-pose readout). */
   poses: Float32Array;
+  /** Each pose's weight w_i = ∂h/∂ŷ_i in the combination: which poses the prediction rests on. */
+  weights: Float32Array;
 }
 
 /**
@@ -107,10 +109,11 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
   }
 
   /**
-   * Predicts one compound: forward only, pose by pose, in constant memory.
+   * Predicts one compound: forward only, pose by pose, in constant memory, with each pose's
+   * weight in the combination.
    *
    * @param compound - a compound or its poses
-   * @returns the combined and per-pose predictions
+   * @returns the combined and per-pose predictions and the pose weights
    */
   predict(compound: Compound | readonly Pose[]): CompoundPrediction {
     const poses = 'poses' in compound ? compound.poses : compound;
@@ -120,8 +123,12 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
       validatePose(pose, `compound '${id}', pose ${i}`);
       return tf.tidy(() => this.forwardPose(pose).dataSync()[0]!);
     });
-    const combined = tf.tidy(() => this.readoutCombined(this.combination.combine(tf.tensor1d(predictions))).dataSync()[0]!);
-    return { combined, poses: predictions };
+    return tf.tidy(() => {
+      const y = tf.tensor1d(predictions);
+      const combined = this.readoutCombined(this.combination.combine(y)).dataSync()[0]!;
+      const weights = poseWeightsOf(this.combination, y, this.combinationName).dataSync() as Float32Array;
+      return { combined, poses: predictions, weights };
+    });
   }
 
   /**
