@@ -8,6 +8,10 @@ export type PosePoolErrorCode =
   | 'E_REGISTRY_DUPLICATE'
   /** A component name is not registered. */
   | 'E_REGISTRY_MISSING'
+  /** A registry that has built components was asked to register more. */
+  | 'E_REGISTRY_FROZEN'
+  /** A plugin or component definition is malformed. */
+  | 'E_PLUGIN'
   /** Component options or a model config failed validation. */
   | 'E_CONFIG'
   /** A component broke the gradient protocol (bad pose weights, bad gradient map). */

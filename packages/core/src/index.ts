@@ -52,6 +52,7 @@ export {
   COMPONENT_KINDS,
   Registry,
   configOf,
+  providerOf,
   createRegistry,
   defineComponent,
   definePlugin,
@@ -70,6 +71,7 @@ export {
   type RepresentationOptionsMap,
   type StrategyOptionsMap,
 } from './registry/registry.js';
+export { parseOptions } from './registry/options.js';
 export { loadModel, saveModel, MODEL_FILE, WEIGHTS_FILE } from './serialization/model-directory.js';
 export { useBackend, BACKEND_NAMES, type BackendName } from './backend/backend.js';
 export { registerPosePoolKernels } from './backend/kernels.js';

@@ -6,6 +6,7 @@ import type { Readout } from '../components/readout.js';
 import type { Representation } from '../components/representation.js';
 import type { Strategy } from '../components/strategy.js';
 import type { PosePart } from '../pose.js';
+import { parseOptions } from './options.js';
 
 /** What each component kind builds. */
 export interface ComponentTypes {
@@ -129,11 +130,13 @@ export function defineComponent<K extends ComponentKind, S extends z.ZodType>(de
 
 /** A plugin: a named set of component definitions, passed to {@link Registry.use}. */
 export interface Plugin {
-  /** Package-like name, e.g. `@posepool/combinations` or `posepool-plugin-foo`. */
+  /** Package-like name, e.g. `@posepool/combinations` or `posepool-plugin-foo`; saved models record it for each component. */
   readonly name: string;
   /** The components it registers. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly components: ReadonlyArray<ComponentDefinition<any, any>>;
+  /** Plugins it builds on; {@link Registry.use} registers them first (once each). */
+  readonly dependencies?: readonly Plugin[];
 }
 
 /**
@@ -160,7 +163,7 @@ export interface RegisterOptions {
   override?: boolean;
 }
 
-const configs = new WeakMap<object, ComponentConfig>();
+const made = new WeakMap<object, { config: ComponentConfig; plugin: string }>();
 
 /**
  * The config a component was created from through a registry.
@@ -173,7 +176,22 @@ const configs = new WeakMap<object, ComponentConfig>();
  * ```
  */
 export function configOf(component: object): ComponentConfig | undefined {
-  return configs.get(component);
+  return made.get(component)?.config;
+}
+
+/**
+ * The plugin whose definition built a component (saved models record it, so loading one
+ * without that plugin can say which package to install).
+ *
+ * @param component - a component made by {@link Registry.create}
+ * @returns the plugin's name, or `undefined` if the component was constructed directly
+ * @example
+ * ```ts
+ * providerOf(registry.create('combination', 'smooth-min')); // '@posepool/combinations'
+ * ```
+ */
+export function providerOf(component: object): string | undefined {
+  return made.get(component)?.plugin;
 }
 
 /** The `context` argument of {@link Registry.create}: optional for kinds whose factories need none. */
@@ -190,18 +208,26 @@ export type ContextArg<K extends ComponentKind> = Record<string, never> extends 
  * ```
  */
 export class Registry {
-  readonly #definitions = new Map<string, ComponentDefinition>();
+  readonly #definitions = new Map<string, { definition: ComponentDefinition; plugin: string }>();
+  readonly #plugins = new Set<Plugin>();
+  #frozen = false;
 
   /**
-   * Registers every component of a plugin.
+   * Registers every component of a plugin, after its dependencies. Using the same plugin object
+   * again does nothing, so plugins can depend on plugins.
    *
    * @param plugin - the plugin
    * @param options - `override` to replace existing names
    * @returns this registry
-   * @throws PosePoolError `E_REGISTRY_DUPLICATE` when a name is taken and `override` is not set
+   * @throws PosePoolError `E_REGISTRY_DUPLICATE` when a name is taken and `override` is not set,
+   *   `E_REGISTRY_FROZEN` once the registry has built a component, `E_PLUGIN` for a malformed plugin
    */
   use(plugin: Plugin, options: RegisterOptions = {}): this {
+    if (this.#plugins.has(plugin)) return this;
+    assertPlugin(plugin);
+    for (const dependency of plugin.dependencies ?? []) this.use(dependency, options);
     for (const definition of plugin.components) this.register(definition, options, plugin.name);
+    this.#plugins.add(plugin);
     return this;
   }
 
@@ -210,21 +236,34 @@ export class Registry {
    *
    * @param definition - the component definition
    * @param options - `override` to replace an existing name
-   * @param source - who registers it, for error messages
+   * @param source - the plugin that provides it, recorded in saved models and named in errors
    * @returns this registry
-   * @throws PosePoolError `E_REGISTRY_DUPLICATE` when the name is taken and `override` is not set
+   * @throws PosePoolError `E_REGISTRY_DUPLICATE` when the name is taken and `override` is not set,
+   *   `E_REGISTRY_FROZEN` once the registry has built a component, `E_PLUGIN` for a malformed definition
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   register(definition: ComponentDefinition<any, any>, options: RegisterOptions = {}, source = 'register()'): this {
+    if (this.#frozen) {
+      throw new PosePoolError(
+        'E_REGISTRY_FROZEN',
+        `Cannot register ${describeDefinition(definition)} (from ${source}): this registry has already built components, and a change now could make a saved config rebuild into something else. Register every plugin before building models, or create a new registry.`,
+      );
+    }
+    assertDefinition(definition, source);
     const key = `${definition.kind}:${definition.name}`;
     if (this.#definitions.has(key) && options.override !== true) {
       throw new PosePoolError(
         'E_REGISTRY_DUPLICATE',
-        `${definition.kind} '${definition.name}' (from ${source}) is already registered. Pass { override: true } to replace it.`,
+        `${definition.kind} '${definition.name}' (from ${source}) is already registered by ${this.#definitions.get(key)!.plugin}. Pass { override: true } to replace it.`,
       );
     }
-    this.#definitions.set(key, definition);
+    this.#definitions.set(key, { definition, plugin: source });
     return this;
+  }
+
+  /** Whether the registry has built a component and so accepts no more registrations. */
+  get frozen(): boolean {
+    return this.#frozen;
   }
 
   /** @returns whether `name` is registered for `kind` */
@@ -234,7 +273,7 @@ export class Registry {
 
   /** @returns the registered names of `kind`, sorted */
   names(kind: ComponentKind): string[] {
-    return [...this.#definitions.values()].filter((d) => d.kind === kind).map((d) => d.name).sort();
+    return [...this.#definitions.values()].filter(({ definition }) => definition.kind === kind).map(({ definition }) => definition.name).sort();
   }
 
   /**
@@ -242,7 +281,7 @@ export class Registry {
    * @throws PosePoolError `E_REGISTRY_MISSING` listing what is registered for `kind`
    */
   definition<K extends ComponentKind>(kind: K, name: string): ComponentDefinition<K> {
-    const definition = this.#definitions.get(`${kind}:${name}`);
+    const definition = this.#definitions.get(`${kind}:${name}`)?.definition;
     if (definition === undefined) {
       const known = this.names(kind);
       throw new PosePoolError(
@@ -251,6 +290,17 @@ export class Registry {
       );
     }
     return definition as unknown as ComponentDefinition<K>;
+  }
+
+  /**
+   * @returns the name of the plugin that registered `name` for `kind`, if it is registered
+   * @example
+   * ```ts
+   * registry.pluginOf('representation', 'schnet'); // '@posepool/models'
+   * ```
+   */
+  pluginOf(kind: ComponentKind, name: string): string | undefined {
+    return this.#definitions.get(`${kind}:${name}`)?.plugin;
   }
 
   /**
@@ -267,18 +317,7 @@ export class Registry {
    * ```
    */
   validateOptions(kind: ComponentKind, name: string, options: unknown = {}): Record<string, unknown> {
-    const definition = this.definition(kind, name);
-    const parsed = definition.options.safeParse(options);
-    if (parsed.success) return parsed.data as Record<string, unknown>;
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(options)';
-      return `${path}: ${issue.message}`;
-    });
-    throw new PosePoolError(
-      'E_CONFIG',
-      `Invalid options for ${kind} '${name}': ${problems.join('; ')}. Valid options: ${describeOptions(definition.options)}.`,
-      { cause: parsed.error },
-    );
+    return parseOptions(this.definition(kind, name).options, options, `${kind} '${name}'`) as Record<string, unknown>;
   }
 
   /**
@@ -321,8 +360,9 @@ export class Registry {
     const [name, options, context] =
       typeof nameOrConfig === 'string' ? [nameOrConfig, rest[0], rest[1]] : [nameOrConfig.name, nameOrConfig.options, rest[0]];
     const validated = this.validateOptions(kind, name, options ?? {});
+    this.#frozen = true;
     const component = this.definition(kind, name).create(validated, (context ?? {}) as CreateContexts[K]);
-    configs.set(component, { name, options: validated });
+    made.set(component, { config: { name, options: validated }, plugin: this.#definitions.get(`${kind}:${name}`)!.plugin });
     return component;
   }
 }
@@ -340,11 +380,35 @@ export function createRegistry(): Registry {
   return new Registry();
 }
 
-function describeOptions(schema: z.ZodType): string {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as { properties?: Record<string, { type?: string; default?: unknown }> };
-  const entries = Object.entries(json.properties ?? {});
-  if (entries.length === 0) return '(none)';
-  return entries
-    .map(([key, prop]) => `${key} (${prop.type ?? 'value'}${prop.default !== undefined ? `, default ${JSON.stringify(prop.default)}` : ''})`)
-    .join(', ');
+const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function describeDefinition(definition: unknown): string {
+  const d = definition as Partial<ComponentDefinition> | undefined;
+  return `${typeof d?.kind === 'string' ? d.kind : 'component'} '${typeof d?.name === 'string' ? d.name : '?'}'`;
+}
+
+/** Checks a plugin's shape, so a malformed one fails at `use()` with a message, not later with a TypeError. */
+function assertPlugin(plugin: Plugin): void {
+  const fail = (problem: string): never => {
+    throw new PosePoolError('E_PLUGIN', `Invalid plugin ${typeof plugin?.name === 'string' ? `'${plugin.name}'` : ''}: ${problem}. Build plugins with definePlugin({ name, components }).`);
+  };
+  if (typeof plugin !== 'object' || plugin === null) fail(`expected an object, got ${plugin === null ? 'null' : typeof plugin}`);
+  if (typeof plugin.name !== 'string' || plugin.name === '') fail('it has no name');
+  if (!Array.isArray(plugin.components)) fail('components is not an array');
+  if (plugin.dependencies !== undefined && !Array.isArray(plugin.dependencies)) fail('dependencies is not an array of plugins');
+}
+
+/** Checks a component definition: a kind, a kebab-case name, a description, a zod options schema and a factory. */
+function assertDefinition(definition: ComponentDefinition, source: string): void {
+  const fail = (problem: string, fix: string): never => {
+    throw new PosePoolError('E_PLUGIN', `Invalid ${describeDefinition(definition)} from ${source}: ${problem}. ${fix}`);
+  };
+  if (typeof definition !== 'object' || definition === null) fail('it is not an object', 'Define components with defineComponent({ kind, name, description, options, create }).');
+  if (!COMPONENT_KINDS.includes(definition.kind)) fail(`kind ${JSON.stringify(definition.kind)} is not one of ${COMPONENT_KINDS.join(', ')}`, 'Set kind to one of them.');
+  if (typeof definition.name !== 'string' || !KEBAB.test(definition.name)) fail(`name ${JSON.stringify(definition.name)} is not kebab-case`, "Name components like 'power-mean'.");
+  if (typeof definition.description !== 'string' || definition.description === '') fail('it has no description', 'Add a one-line description; listings show it.');
+  if (typeof (definition.options as { safeParse?: unknown } | undefined)?.safeParse !== 'function') {
+    fail('options is not a zod schema', 'Give it an options schema, e.g. z.object({ scale: z.number().default(1) }).strict(), or z.object({}).strict() for none.');
+  }
+  if (typeof definition.create !== 'function') fail('create is not a function', 'Give it create(options, context) returning the component.');
 }

@@ -74,6 +74,20 @@ describe('saving and loading', () => {
     loaded.dispose();
   });
 
+  it('records which plugin provides each component, and names it when a registry lacks it', async () => {
+    const json = JSON.parse(await readFile(join(saved, MODEL_FILE), 'utf8'));
+    expect(json.plugins).toEqual({
+      'representation:toy-message-passing': '@posepool/core/testing',
+      'strategy:delta': '@posepool/core',
+      'combination:mean': 'test-mean',
+      'readout:pki': '@posepool/core',
+    });
+    const withoutTesting = createRegistry().use(corePlugin).use(meanPlugin);
+    await expect(loadModel(saved, withoutTesting)).rejects.toThrow(
+      /model\.json: the model needs representation 'toy-message-passing' from the plugin '@posepool\/core\/testing', which this registry does not have. Install @posepool\/core\/testing and pass its plugin to registry.use\(\) before loading./,
+    );
+  });
+
   it('replaces a saved model atomically and leaves no temporary files', async () => {
     await saveModel(model, saved);
     expect((await readdir(dir)).filter((f) => f.startsWith('.'))).toEqual([]);

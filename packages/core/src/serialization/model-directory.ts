@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
 import { PosePoolError } from '../errors.js';
-import { buildModel, modelConfigOf, modelConfigSchema } from '../model/config.js';
+import { buildModel, modelConfigOf, modelConfigSchema, type ModelConfig } from '../model/config.js';
 import type { MultiPoseModel } from '../model/multi-pose-model.js';
-import type { Registry } from '../registry/registry.js';
+import { configOf, providerOf, type ComponentKind, type Registry } from '../registry/registry.js';
 import { POSEPOOL_VERSION } from '../version.js';
 
 /**
@@ -37,6 +37,8 @@ const manifestSchema = z
     formatVersion: z.number().int(),
     posepoolVersion: z.string(),
     config: modelConfigSchema,
+    /** `kind:name` → the plugin that provides it, so a load without that plugin can name it. */
+    plugins: z.record(z.string(), z.string()).optional(),
     weightsManifest: z
       .array(
         z
@@ -85,6 +87,7 @@ export async function saveModel(model: MultiPoseModel, dir: string): Promise<voi
     formatVersion: FORMAT_VERSION,
     posepoolVersion: POSEPOOL_VERSION,
     config,
+    plugins: providers(model),
     weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs }],
   };
   const existing = await stat(dir).catch(() => undefined);
@@ -152,6 +155,7 @@ export async function loadModel(dir: string, registry: Registry): Promise<MultiP
   const group = manifest.weightsManifest[0]!;
   const weightsFile = group.paths[0]!;
   const buffer = await readFile(join(dir, weightsFile)).catch((cause: Error) => fail(dir, weightsFile, `cannot be read (${cause.message}).`, cause));
+  assertProvided(manifest.config, manifest.plugins ?? {}, registry, join(dir, MODEL_FILE));
   const model = buildModel(manifest.config, registry);
   try {
     assignWeights(model, group.weights, buffer, dir, weightsFile);
@@ -160,6 +164,44 @@ export async function loadModel(dir: string, registry: Registry): Promise<MultiP
     throw error;
   }
   return model;
+}
+
+/** The components of a model as `kind`, config name and instance. */
+function components(model: MultiPoseModel): Array<[ComponentKind, object]> {
+  const representations = new Set((['complex', 'protein', 'ligand'] as const).map((part) => model.representationFor(part)));
+  const all: Array<[ComponentKind, object | undefined]> = [
+    ...[...representations].map((r): [ComponentKind, object | undefined] => ['representation', r]),
+    ['strategy', model.strategy],
+    ['readout', model.poseReadout],
+    ['combination', model.combination],
+    ['readout', model.readout],
+  ];
+  return all.filter((entry): entry is [ComponentKind, object] => entry[1] !== undefined);
+}
+
+function providers(model: MultiPoseModel): Record<string, string> {
+  return Object.fromEntries(components(model).map(([kind, component]) => [`${kind}:${configOf(component)!.name}`, providerOf(component)!]));
+}
+
+/** Fails with the plugin to install when the registry lacks a component the saved model needs. */
+function assertProvided(config: ModelConfig, plugins: Record<string, string>, registry: Registry, file: string): void {
+  const representation = 'name' in config.representation ? [config.representation] : Object.values(config.representation);
+  const needed: Array<[ComponentKind, { name: string } | undefined]> = [
+    ...representation.map((r): [ComponentKind, { name: string } | undefined] => ['representation', r as { name: string } | undefined]),
+    ['strategy', config.strategy],
+    ['readout', config.poseReadout],
+    ['combination', config.combination],
+    ['readout', config.readout],
+  ];
+  for (const [kind, component] of needed) {
+    if (component === undefined || registry.has(kind, component.name)) continue;
+    const plugin = plugins[`${kind}:${component.name}`];
+    if (plugin === undefined) continue; // buildModel lists what is registered
+    throw new PosePoolError(
+      'E_REGISTRY_MISSING',
+      `${file}: the model needs ${kind} '${component.name}' from the plugin '${plugin}', which this registry does not have. Install ${plugin} and pass its plugin to registry.use() before loading.`,
+    );
+  }
 }
 
 function assignWeights(model: MultiPoseModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, buffer: Buffer, dir: string, file: string): void {
