@@ -4,6 +4,7 @@ import { checkCombination, checkDecoupledGradients, randomCompound, ToyMessagePa
 import { describe, expect, it } from 'vitest';
 
 import { BoltzmannCombination, LearnedBoltzmannCombination } from './boltzmann.js';
+import { LogSumExpCombination } from './log-sum-exp.js';
 
 describe('boltzmann', () => {
   it('is Σ p_i ŷ_i with p = softmax(−ŷ/T) and weights p_i(1 − (ŷ_i − h)/T) (closed forms)', () => {
@@ -26,6 +27,16 @@ describe('boltzmann', () => {
 
   it('gives naive gradients in every mode', () => {
     checkDecoupledGradients(() => new BoltzmannCombination({ temperature: 0.5 }));
+  });
+});
+
+describe('options', () => {
+  it('are validated by the constructors with the registered schemas, as through the registry', () => {
+    expect(() => new BoltzmannCombination({ temperature: -1 })).toThrow("Invalid options for combination 'boltzmann': temperature: Too small: expected number to be >0");
+    expect(() => new LearnedBoltzmannCombination({ initialTemperature: 0 })).toThrow(/combination 'learned-boltzmann': initialTemperature: Too small/);
+    expect(() => new LogSumExpCombination({ scale: Number.NaN })).toThrow(/LogSumExpCombination: scale/);
+    // @ts-expect-error an unknown key
+    expect(() => new BoltzmannCombination({ temprature: 2 })).toThrow(/Unrecognized key: "temprature"\. Valid options: temperature \(number, default 1\)/);
   });
 });
 

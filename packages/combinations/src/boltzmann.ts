@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Module, defineComponent, type Combination, type Parameter } from '@posepool/core';
+import { Module, defineComponent, parseOptions, type Combination, type Parameter } from '@posepool/core';
 import { z } from 'zod';
 
 import { softmax } from './reference.js';
@@ -17,9 +17,9 @@ export class BoltzmannCombination extends Module implements Combination {
   readonly #temperature: number;
 
   /** @param options - the temperature T */
-  constructor(options: { temperature?: number } = {}) {
+  constructor(options: z.input<typeof boltzmannOptions> = {}) {
     super();
-    this.#temperature = options.temperature ?? 1;
+    this.#temperature = parseOptions(boltzmannOptions, options, "combination 'boltzmann'").temperature;
   }
 
   /** T as a tensor (overridden by the learned variant). */
@@ -101,9 +101,10 @@ export class LearnedBoltzmannCombination extends BoltzmannCombination {
   readonly logTemperature: Parameter;
 
   /** @param options - the starting temperature */
-  constructor(options: { initialTemperature?: number } = {}) {
+  constructor(options: z.input<typeof learnedBoltzmannOptions> = {}) {
     super();
-    this.logTemperature = this.addParameter('log_temperature', tf.scalar(Math.log(options.initialTemperature ?? 1)));
+    const { initialTemperature } = parseOptions(learnedBoltzmannOptions, options, "combination 'learned-boltzmann'");
+    this.logTemperature = this.addParameter('log_temperature', tf.scalar(Math.log(initialTemperature)));
   }
 
   protected override temperature(): tf.Scalar {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Module, defineComponent, type Combination } from '@posepool/core';
+import { Module, defineComponent, parseOptions, type Combination } from '@posepool/core';
 import { z } from 'zod';
 
 import { logSumExp } from './reference.js';
@@ -44,7 +44,7 @@ export class LogSumExpCombination extends Module implements Combination {
   /** @param options - `smooth` (`min` or `max`) and `scale` */
   constructor(options: LogSumExpOptions = {}) {
     super();
-    const o = logSumExpOptions.parse(options);
+    const o = parseOptions(logSumExpOptions, options, 'LogSumExpCombination');
     this.sign = o.smooth === 'min' ? -1 : 1;
     this.scale = o.scale;
   }

@@ -1,29 +1,11 @@
 import { z } from 'zod';
 
 import { defineComponent, definePlugin } from '../registry/registry.js';
-import { PIC50Readout, PKiReadout } from './readouts.js';
+import { PIC50Readout, PKiReadout, pic50Options } from './readouts.js';
 import { SinglePrediction } from './single-prediction.js';
-import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy } from './strategies.js';
+import { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, strategyOptions } from './strategies.js';
 
 const noOptions = z.object({}).strict();
-const strategyOptions = z
-  .object({
-    /** Seed of the heads' initialisation (random when absent). */
-    seed: z.number().int().optional(),
-  })
-  .strict();
-
-const pic50Options = z
-  .object({
-    /** Substrate concentration [S], same unit as `km`. */
-    substrateConcentration: z.number().positive().optional(),
-    /** Michaelis constant Km, same unit as `substrateConcentration`. */
-    km: z.number().positive().optional(),
-  })
-  .strict()
-  .refine((o) => (o.substrateConcentration === undefined) === (o.km === undefined), {
-    message: 'give both substrateConcentration and km (for the Cheng–Prusoff term), or neither',
-  });
 
 declare module '../registry/registry.js' {
   interface StrategyOptionsMap {

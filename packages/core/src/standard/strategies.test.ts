@@ -74,6 +74,14 @@ describe('strategies in a MultiPoseModel', () => {
   });
 });
 
+describe('options', () => {
+  it('are validated by the constructors as by the registry', () => {
+    expect(() => new ComplexOnlyStrategy({ complex: 4 }, { seed: 1.5 })).toThrow("Invalid options for strategy 'complex-only': seed: Invalid input: expected int, received number");
+    expect(() => new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { split: true, seed: -0.5 })).toThrow(/strategy 'split-delta': seed/);
+    expect(() => new PIC50Readout({ km: 0.35 })).toThrow(/readout 'pic50'.*give both substrateConcentration and km/);
+  });
+});
+
 describe('readouts', () => {
   it('pKi = −ΔG/ln10 and pIC50 adds −log10(1 + [S]/Km) (closed forms)', () => {
     const dG = tf.tensor1d([-16.1, -9.2]);

@@ -1,16 +1,32 @@
 import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 
 import { PosePoolError } from '../errors.js';
+import { parseOptions } from '../registry/options.js';
 import { Module } from '../nn/module.js';
 import type { InputSizes, Strategy } from '../components/strategy.js';
 import type { PosePart } from '../pose.js';
 import { Linear } from '../nn/linear.js';
 
-/** Options every standard strategy takes. */
-export interface StrategyOptions {
-  /** Seed of the heads' initialisation (random when absent). */
-  seed?: number;
-}
+/**
+ * Options every standard strategy takes.
+ *
+ * @example
+ * ```ts
+ * strategyOptions.parse({ seed: 1 }); // { seed: 1 }
+ * ```
+ */
+export const strategyOptions = z
+  .object({
+    /** Seed of the heads' initialisation (random when absent). */
+    seed: z.number().int().optional(),
+  })
+  .strict();
+
+/** Options every standard strategy takes, as a user writes them. */
+export type StrategyOptions = z.input<typeof strategyOptions>;
+
+const deltaOptions = strategyOptions.extend({ split: z.boolean().default(false) }).strict();
 
 /** Seeds for the i-th head, or undefined for random initialisation. */
 const headInit = (options: StrategyOptions, i: number): { seed?: number } => (options.seed === undefined ? {} : { seed: options.seed + 2 * i });
@@ -39,7 +55,7 @@ abstract class OnePartStrategy extends Module implements Strategy {
   protected constructor(part: PosePart, name: string, sizes: InputSizes, options: StrategyOptions) {
     super();
     this.parts = [part];
-    this.head = this.addModule('head', new Linear(sizeOf(sizes, part, name), 1, headInit(options, 0)));
+    this.head = this.addModule('head', new Linear(sizeOf(sizes, part, name), 1, headInit(parseOptions(strategyOptions, options, `strategy '${name}'`), 0)));
   }
 
   apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {
@@ -102,15 +118,16 @@ export class DeltaStrategy extends Module implements Strategy {
    * @param sizes - representation size of each part
    * @param options - `split`: one energy head per part; initialisation seed
    */
-  constructor(sizes: InputSizes, options: StrategyOptions & { split?: boolean } = {}) {
+  constructor(sizes: InputSizes, options: z.input<typeof deltaOptions> = {}) {
     super();
     const name = options.split === true ? 'split-delta' : 'delta';
+    const o = parseOptions(deltaOptions, options, `strategy '${name}'`);
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, name)) as [number, number, number];
-    if (options.split === true) {
+    if (o.split) {
       this.#heads = {
-        complex: this.addModule('complex_head', new Linear(c, 1, headInit(options, 0))),
-        protein: this.addModule('protein_head', new Linear(p, 1, headInit(options, 1))),
-        ligand: this.addModule('ligand_head', new Linear(l, 1, headInit(options, 2))),
+        complex: this.addModule('complex_head', new Linear(c, 1, headInit(o, 0))),
+        protein: this.addModule('protein_head', new Linear(p, 1, headInit(o, 1))),
+        ligand: this.addModule('ligand_head', new Linear(l, 1, headInit(o, 2))),
       };
     } else {
       if (c !== p || c !== l) {
@@ -119,7 +136,7 @@ export class DeltaStrategy extends Module implements Strategy {
           `Strategy 'delta' shares one energy head, so the complex, protein and ligand representations must have one size (got ${c}, ${p}, ${l}). Use 'split-delta' for separate heads.`,
         );
       }
-      const head = this.addModule('head', new Linear(c, 1, headInit(options, 0)));
+      const head = this.addModule('head', new Linear(c, 1, headInit(o, 0)));
       this.#heads = { complex: head, protein: head, ligand: head };
     }
   }
@@ -152,9 +169,10 @@ export class ConcatStrategy extends Module implements Strategy {
    */
   constructor(sizes: InputSizes, options: StrategyOptions = {}) {
     super();
+    const o = parseOptions(strategyOptions, options, "strategy 'concat'");
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, 'concat')) as [number, number, number];
     if (p !== l) throw new PosePoolError('E_CONFIG', `Strategy 'concat' sums protein ⊕ ligand over permutations, so both representations must have one size (got ${p}, ${l}).`);
-    this.reduce = this.addModule('reduce', new Linear(c + p + l, 1, headInit(options, 0)));
+    this.reduce = this.addModule('reduce', new Linear(c + p + l, 1, headInit(o, 0)));
   }
 
   apply(representations: Partial<Record<PosePart, tf.Tensor1D>>): tf.Scalar {

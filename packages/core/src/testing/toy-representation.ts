@@ -7,6 +7,7 @@ import { Module, ModuleGroup, type Parameter } from '../nn/module.js';
 import { poseRadiusGraph } from '../neighbors/radius-graph.js';
 import type { RadiusGraph } from '../pose.js';
 import type { Pose } from '../pose.js';
+import { parseOptions } from '../registry/options.js';
 import { defineComponent } from '../registry/registry.js';
 
 /**
@@ -73,7 +74,7 @@ export class ToyMessagePassing extends Module implements Representation {
   /** @param options - sizes, cutoff and seed */
   constructor(options: ToyMessagePassingOptions = {}) {
     super();
-    const o = (this.#options = toyMessagePassingOptions.parse(options));
+    const o = (this.#options = parseOptions(toyMessagePassingOptions, options, "representation 'toy-message-passing'"));
     this.outputSize = o.hidden;
     this.#embedding = this.addParameter('embedding', tf.randomNormal([MAX_Z, o.hidden], 0, 1, 'float32', o.seed));
     for (let l = 0; l < o.layers; l++) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, ModuleGroup, PosePoolError, type Parameter, type Pose, type Representation } from '@posepool/core';
+import { Linear, Module, ModuleGroup, parseOptions, PosePoolError, type Parameter, type Pose, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
 /**
@@ -136,7 +136,7 @@ export class GAT extends Module implements Representation {
   /** @param options - sizes, heads, residual, aggregation, predictor size, seed */
   constructor(options: GATOptions = {}) {
     super();
-    const o = (this.options = gatOptions.parse(options));
+    const o = (this.options = parseOptions(gatOptions, options, "representation 'gat'"));
     const seed = (k: number): number | undefined => (o.seed === undefined ? undefined : o.seed + k);
     const layers = this.addModule('layers', new ModuleGroup());
     let inputs = o.inFeats;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, poseRadiusGraph, type Pose, type Representation } from '@posepool/core';
+import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -160,7 +160,7 @@ export class PaiNN extends Module implements Representation {
   /** @param options - channels, blocks, radial basis, cutoff, neighbour cap, seed */
   constructor(options: PaiNNOptions = {}) {
     super();
-    const o = (this.options = paiNNOptions.parse(options));
+    const o = (this.options = parseOptions(paiNNOptions, options, "representation 'painn'"));
     const seed = (k: number): number | undefined => (o.seed === undefined ? undefined : o.seed + k);
     const f = o.hiddenChannels;
     this.outputSize = f;

@@ -94,6 +94,12 @@ describe('SchNet against PyTorch Geometric', () => {
 });
 
 
+describe('SchNet options', () => {
+  it('are validated by the constructor as by the registry (E_CONFIG, the valid options listed)', () => {
+    expect(() => new SchNet({ hiddenChannels: -8 })).toThrow(/Invalid options for representation 'schnet': hiddenChannels: Too small.*Valid options: hiddenChannels \(integer, default 128\)/);
+  });
+});
+
 describe('SchNet in a MultiPoseModel', () => {
   it('gives naive gradients in every mode and leaks nothing', () => {
     const schnet = new SchNet({ hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 });

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, poseRadiusGraph, type Pose, type RadiusGraph, type Representation } from '@posepool/core';
+import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -126,7 +126,7 @@ export class SchNet extends Module implements Representation {
   /** @param options - sizes, cutoff, neighbour cap, seed; mtenn's defaults */
   constructor(options: SchNetOptions = {}) {
     super();
-    const o = (this.options = schNetOptions.parse(options));
+    const o = (this.options = parseOptions(schNetOptions, options, "representation 'schnet'"));
     const seed = (k: number): number | undefined => (o.seed === undefined ? undefined : o.seed + k);
     this.outputSize = Math.floor(o.hiddenChannels / 2);
     this.#embedding = this.addModule('embedding', new Embedding(MAX_Z, o.hiddenChannels, { seed: seed(0) }));
