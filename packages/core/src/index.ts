@@ -10,8 +10,9 @@
  * @packageDocumentation
  */
 // The data
-export { atomCount, posePart, validatePose, type Compound, type Pose, type PosePart, type RadiusGraph } from './pose.js';
-export { poseRadiusGraph, radiusGraph, radiusGraphKey, type RadiusGraphOptions } from './neighbors/radius-graph.js';
+export { atomCount, validatePose, type Compound, type Pose, type PosePart, type RadiusGraph } from './pose.js';
+export { posePart } from './pose-parts.js';
+export { poseRadiusGraph, radiusGraph, radiusGraphKey, radiusGraphOptions, subsetRadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 
 // Component interfaces and building blocks
 export { assertPoseWeights, poseWeightsOf, type Combination } from './components/combination.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { posePart, validatePose, type Pose } from './pose.js';
+import { validatePose, type Pose } from './pose.js';
 
 const pose: Pose = {
   z: Int32Array.from([6, 7, 8]),
@@ -12,17 +12,6 @@ const pose: Pose = {
 };
 
 describe('poses', () => {
-  it('splits a pose into its parts, features included, and caches them', () => {
-    const ligand = posePart(pose, 'ligand');
-    expect(Array.from(ligand.z)).toEqual([7, 8]);
-    expect(Array.from(ligand.pos)).toEqual([1, 0, 0, 2, 0, 0]);
-    expect(Array.from(ligand.features!)).toEqual([3, 4, 5, 6]);
-    expect(Array.from(ligand.bonds!)).toEqual([0, 1]);
-    expect(Array.from(posePart(pose, 'protein').z)).toEqual([6]);
-    expect(posePart(pose, 'ligand')).toBe(ligand);
-    expect(posePart(pose, 'complex')).toBe(pose);
-  });
-
   it('names the pose and the problem when arrays disagree or coordinates are not finite', () => {
     expect(() => validatePose({ ...pose, pos: new Float32Array(8) }, "compound 'a', pose 2")).toThrow("Invalid pose (compound 'a', pose 2): pos has 8 values, expected 3 × 3 atoms = 9.");
     expect(() => validatePose({ ...pose, pos: Float32Array.from([0, 0, 0, 1, Number.NaN, 0, 2, 0, 0]) }, 'p')).toThrow('atom 1 has a non-finite coordinate (NaN)');
@@ -31,5 +20,15 @@ describe('poses', () => {
     expect(() => validatePose({ ...pose, featureSize: 3 }, 'p')).toThrow('features has 6 values, expected featureSize (3) × 3 atoms');
     expect(() => validatePose({ ...pose, bonds: Int32Array.from([0, 3]) }, 'p')).toThrow('bond 0 names atom 3, outside [0, 3)');
     expect(() => validatePose({ ...pose, bonds: Int32Array.from([0]) }, 'p')).toThrow('bonds has 1 indices, expected pairs');
+  });
+
+  it('checks a pose object once: later calls (every training step) do not read its arrays again', () => {
+    let reads = 0;
+    const counted = { ...pose, get pos() { reads++; return pose.pos; } };
+    validatePose(counted, 'p');
+    const first = reads;
+    expect(first).toBeGreaterThan(0);
+    for (let step = 0; step < 5; step++) validatePose(counted, 'p');
+    expect(reads).toBe(first);
   });
 });

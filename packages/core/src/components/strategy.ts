@@ -15,6 +15,8 @@ import type { PosePart } from '../pose.js';
 export interface Strategy extends Module {
   /** The parts whose representations {@link Strategy.apply} needs. */
   readonly parts: readonly PosePart[];
+  /** The representation size of each part in {@link Strategy.parts} that the strategy was built for; a model checks them against its representations. */
+  readonly inputSizes: Readonly<InputSizes>;
   /**
    * @param representations - one vector per part in {@link Strategy.parts}
    * @returns the pose's prediction, a scalar

@@ -6,7 +6,8 @@ import type { Representation } from '../components/representation.js';
 import type { Strategy } from '../components/strategy.js';
 import { PosePoolError } from '../errors.js';
 import { Module, ModuleGroup } from '../nn/module.js';
-import { posePart, type Pose, type PosePart } from '../pose.js';
+import { posePart } from '../pose-parts.js';
+import type { Pose, PosePart } from '../pose.js';
 import { configOf } from '../registry/registry.js';
 
 /** Representations per part: one shared by every part, or one per part (a split model). */
@@ -85,6 +86,16 @@ export class SinglePoseModel extends Module {
     if (missing.length > 0) {
       throw new PosePoolError('E_CONFIG', `Strategy '${describeComponent(strategy, configOf(strategy)?.name)}' needs representations of ${missing.join(', ')}, which the model does not have.`);
     }
+    for (const part of strategy.parts) {
+      const given = this.#representationFor[part]!.outputSize;
+      const expected = strategy.inputSizes[part];
+      if (given !== expected) {
+        throw new PosePoolError(
+          'E_CONFIG',
+          `Strategy '${describeComponent(strategy, configOf(strategy)?.name)}' was built for a ${part} representation of size ${expected}, but the model's ${part} representation (${describeComponent(this.#representationFor[part]!, configOf(this.#representationFor[part]!)?.name)}) gives ${given}. Size the strategy from representationSizes(representation).`,
+        );
+      }
+    }
     this.strategy = this.addModule('strategy', strategy);
     this.poseReadout = parts.poseReadout === undefined ? undefined : this.addModule('pose_readout', parts.poseReadout);
   }
@@ -103,7 +114,17 @@ export class SinglePoseModel extends Module {
   forwardPose(pose: Pose): tf.Scalar {
     return tf.tidy(() => {
       const reps: Partial<Record<PosePart, tf.Tensor1D>> = {};
-      for (const part of this.strategy.parts) reps[part] = this.#representationFor[part]!.represent(posePart(pose, part));
+      for (const part of this.strategy.parts) {
+        const representation = this.#representationFor[part]!;
+        const r = representation.represent(posePart(pose, part));
+        if (r.rank !== 1 || r.size !== representation.outputSize) {
+          throw new PosePoolError(
+            'E_PROTOCOL',
+            `Representation '${describeComponent(representation, configOf(representation)?.name)}' returned shape [${r.shape.join(', ')}] for the ${part}; it declares outputSize ${representation.outputSize}, so expected [${representation.outputSize}].`,
+          );
+        }
+        reps[part] = r;
+      }
       const y = this.strategy.apply(reps);
       return this.poseReadout === undefined ? y : this.poseReadout.apply(y);
     });

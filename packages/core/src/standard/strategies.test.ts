@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { squaredError } from '../engine/losses.js';
 import { Module } from '../nn/module.js';
-import { posePart } from '../pose.js';
+import { posePart } from '../pose-parts.js';
 import { checkModelGradients, PoseMean, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
 import { MultiPoseModel } from '../model/multi-pose-model.js';
 import { representationSizes, type Representations } from '../model/single-pose-model.js';
@@ -65,6 +65,22 @@ describe('strategies in a MultiPoseModel', () => {
     const strategy = new DeltaStrategy({ complex: 6, protein: 6, ligand: 6 });
     live.push(strategy);
     expect(() => new MultiPoseModel({ representation: { complex: toy(1) }, strategy, combination: new PoseMean() })).toThrow(/needs representations of protein, ligand/);
+  });
+
+  it('refuses a strategy sized for other representations, naming both sizes', () => {
+    const representation = toy(1); // outputSize 6
+    const strategy = new ComplexOnlyStrategy({ complex: 4 });
+    live.push(representation, strategy);
+    expect(() => new MultiPoseModel({ representation, strategy, combination: new PoseMean() })).toThrow(
+      "Strategy 'ComplexOnlyStrategy' was built for a complex representation of size 4, but the model's complex representation (ToyMessagePassing) gives 6. Size the strategy from representationSizes(representation).",
+    );
+  });
+
+  it('refuses a representation whose vector does not have its declared size', () => {
+    const representation = toy(1);
+    const m = model(representation, (s) => new ComplexOnlyStrategy(s));
+    Object.defineProperty(representation, 'outputSize', { value: 5 });
+    expect(() => m.predict([randomPose({ atoms: 8 })])).toThrow("Representation 'ToyMessagePassing' returned shape [6] for the complex; it declares outputSize 5, so expected [5].");
   });
 
   it('rejects a pose without ligand atoms when the strategy needs the ligand', () => {

@@ -49,12 +49,14 @@ const scalar = (x: tf.Tensor): tf.Scalar => x.reshape([]) as tf.Scalar;
 /** A linear head on the representation of one part: the shape of complex-only and ligand-only. */
 abstract class OnePartStrategy extends Module implements Strategy {
   readonly parts: readonly [PosePart];
+  readonly inputSizes: Readonly<InputSizes>;
   /** The prediction head. */
   readonly head: Linear;
 
   protected constructor(part: PosePart, name: string, sizes: InputSizes, options: StrategyOptions) {
     super();
     this.parts = [part];
+    this.inputSizes = { [part]: sizeOf(sizes, part, name) };
     this.head = this.addModule('head', new Linear(sizeOf(sizes, part, name), 1, headInit(parseOptions(strategyOptions, options, `strategy '${name}'`), 0)));
   }
 
@@ -112,6 +114,7 @@ export class LigandOnlyStrategy extends OnePartStrategy {
  */
 export class DeltaStrategy extends Module implements Strategy {
   readonly parts = ['complex', 'protein', 'ligand'] as const;
+  readonly inputSizes: Readonly<InputSizes>;
   readonly #heads: Record<PosePart, Linear>;
 
   /**
@@ -123,6 +126,7 @@ export class DeltaStrategy extends Module implements Strategy {
     const name = options.split === true ? 'split-delta' : 'delta';
     const o = parseOptions(deltaOptions, options, `strategy '${name}'`);
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, name)) as [number, number, number];
+    this.inputSizes = { complex: c, protein: p, ligand: l };
     if (o.split) {
       this.#heads = {
         complex: this.addModule('complex_head', new Linear(c, 1, headInit(o, 0))),
@@ -160,6 +164,7 @@ export class DeltaStrategy extends Module implements Strategy {
  */
 export class ConcatStrategy extends Module implements Strategy {
   readonly parts = ['complex', 'protein', 'ligand'] as const;
+  readonly inputSizes: Readonly<InputSizes>;
   /** Linear layer from 3 × size to 1. */
   readonly reduce: Linear;
 
@@ -171,6 +176,7 @@ export class ConcatStrategy extends Module implements Strategy {
     super();
     const o = parseOptions(strategyOptions, options, "strategy 'concat'");
     const [c, p, l] = this.parts.map((part) => sizeOf(sizes, part, 'concat')) as [number, number, number];
+    this.inputSizes = { complex: c, protein: p, ligand: l };
     if (p !== l) throw new PosePoolError('E_CONFIG', `Strategy 'concat' sums protein ⊕ ligand over permutations, so both representations must have one size (got ${p}, ${l}).`);
     this.reduce = this.addModule('reduce', new Linear(c + p + l, 1, headInit(o, 0)));
   }
