@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { CANONICAL_ATOM_FEATURES, ligandGraph, loadRDKit, smilesPose, type LigandGraph } from './chemistry/atom-features.js';
-export { readAffinities, type Affinity, type AffinityOptions } from './dataset/affinities.js';
+export { readAffinities, type Affinities, type Affinity, type AffinityOptions } from './dataset/affinities.js';
 export { featurizeFolder, type FeaturizedFolder, type FolderOptions, type SkippedItem } from './dataset/folder.js';
 export { atomicNumber, elementSymbol } from './elements.js';
 export { InputError, type InputLocation } from './errors.js';

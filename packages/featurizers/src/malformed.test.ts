@@ -87,6 +87,13 @@ describe("onError: 'skip'", () => {
     const { compounds, skipped } = await featurizeFolder(dir, { onError: 'skip' });
     expect(compounds.map((c) => c.id)).toEqual(['lig_a']);
     expect(skipped.map((s) => s.reason)).toEqual([expect.stringMatching(/affinities\.csv:3 \(record 'lig_b'\): pIC50_or_pK 'NA' is not a number/), expect.stringMatching(/record 'lig_b'\): has poses in .* but no row/)]);
+    // The reader returns its skipped rows; an output array in the options is no longer part of the API.
+    const table = await readAffinities(join(dir, 'affinities.csv'), { onError: 'skip' });
+    expect(table.rows.map((r) => r.id)).toEqual(['lig_a']);
+    expect(table.skipped.map((e) => e.line)).toEqual([3]);
+    await expect(readAffinities(join(dir, 'affinities.csv'))).rejects.toThrow(/affinities\.csv:3/);
+    // @ts-expect-error rowErrors was an output array hiding in the options (it turned 'fail' into collecting and entered the cache key)
+    await featurizeFolder(dir, { rowErrors: [] }).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -25,8 +25,16 @@ export interface AffinityOptions {
   targetColumn?: string;
   /** Column of the target's standard error, if any. */
   errorColumn?: string;
-  /** When given, a malformed row is pushed here and left out instead of thrown. */
-  rowErrors?: InputError[];
+  /** `fail`: a malformed row throws; `skip`: it is left out and returned in `skipped`. @defaultValue 'fail' */
+  onError?: 'fail' | 'skip';
+}
+
+/** The measurements of a CSV, and the rows left out under `onError: 'skip'`. */
+export interface Affinities {
+  /** One per well-formed row, in file order. */
+  readonly rows: Affinity[];
+  /** The malformed rows' errors (file, line, problem); empty under `onError: 'fail'`. */
+  readonly skipped: InputError[];
 }
 
 const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
@@ -48,15 +56,15 @@ function pick(columns: string[], wanted: string | undefined, defaults: string[],
  * values are errors naming the line.
  *
  * @param file - the CSV path
- * @param options - which columns to use
- * @returns the measurements, in file order
+ * @param options - which columns to use, and whether a malformed row throws or is skipped
+ * @returns the measurements in file order, and the skipped rows
  * @throws InputError naming the file and line
  * @example
  * ```ts
- * const rows = await readAffinities('tyk2/affinities.csv', { targetColumn: 'pIC50_or_pK' });
+ * const { rows, skipped } = await readAffinities('tyk2/affinities.csv', { targetColumn: 'pIC50_or_pK', onError: 'skip' });
  * ```
  */
-export async function readAffinities(file: string, options: AffinityOptions = {}): Promise<Affinity[]> {
+export async function readAffinities(file: string, options: AffinityOptions = {}): Promise<Affinities> {
   await assertTextFile(file, 'CSV');
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
@@ -71,15 +79,16 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
   const targetColumn = pick(columns, options.targetColumn, TARGET_COLUMNS, 'target', file);
   const seen = new Map<string, number>();
   const out: Affinity[] = [];
+  const skipped: InputError[] = [];
   for (const { record, info } of rows) {
     try {
       out.push(parseRow(record, info.lines));
     } catch (error) {
-      if (options.rowErrors === undefined || !(error instanceof InputError)) throw error;
-      options.rowErrors.push(error);
+      if (options.onError !== 'skip' || !(error instanceof InputError)) throw error;
+      skipped.push(error);
     }
   }
-  return out;
+  return { rows: out, skipped };
 
   function parseRow(record: Record<string, string>, line: number): Affinity {
     const id = record[idColumn] ?? '';

@@ -16,7 +16,9 @@ import { readAffinities, type AffinityOptions } from './affinities.js';
 import { cacheKey, readFolderCache, writeFolderCache } from './cache.js';
 
 /** Options of {@link featurizeFolder}. */
-export interface FolderOptions extends AffinityOptions {
+export interface FolderOptions extends Omit<AffinityOptions, 'onError'> {
+  /** `fail`: the first problem throws; `skip`: problems (bad rows and records, compounds that cannot be built) are listed in `skipped` and the rest loads. @defaultValue 'fail' */
+  onError?: 'fail' | 'skip';
   /** Protein file in the folder. @defaultValue `pocket.pdb` if present, else `protein.pdb`, else the only PDB */
   protein?: string;
   /** Keep protein residues within this distance (Å) of any pose of the compound; `null` keeps all. @defaultValue 8 */
@@ -25,8 +27,6 @@ export interface FolderOptions extends AffinityOptions {
   keepHydrogens?: boolean;
   /** SD tags to attach as per-pose labels. @defaultValue `vina_score` and `rmsd_to_reference` where every pose has them */
   poseLabels?: string[];
-  /** `fail`: the first problem throws; `skip`: problems are listed in `skipped` and the rest loads. @defaultValue 'fail' */
-  onError?: 'fail' | 'skip';
   /** Called after each compound with how many are done. */
   onProgress?: (done: number, total: number) => void;
   /**
@@ -156,9 +156,8 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     skipped.push({ item, reason: error.message });
   };
   const protein: Structure = /\.(cif|mmcif)$/i.test(files.protein) ? await readMmcif(files.protein) : await readPdb(files.protein);
-  const rowErrors: InputError[] = [];
-  const affinities = await readAffinities(files.affinities, { ...options, ...(skip && { rowErrors }) });
-  for (const error of rowErrors) problem(`row at ${error.file}:${error.line ?? '?'}`, error);
+  const { rows: affinities, skipped: badRows } = await readAffinities(files.affinities, options);
+  for (const error of badRows) problem(`row at ${error.file}:${error.line ?? '?'}`, error);
 
   const posesById = new Map<string, Array<{ record: SdfRecord; poseIndex: number }>>();
   const onePerCompound = files.poses.length > 1;
