@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
-import { registerPosePoolKernels } from './kernels.js';
+import { registerPosePoolKernels, type KernelOptions } from './kernels.js';
 
 /**
  * Backends PosePool can run on.
@@ -50,11 +50,25 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
   }
 }
 
+/** Options of {@link useBackend}. */
+export interface BackendOptions {
+  /**
+   * Replace TF.js's own kernels on this backend with PosePool's faster ones, for the whole
+   * process (see {@link KernelOptions}); `false` only adds the kernels the backend lacks.
+   * @defaultValue true
+   */
+  replaceKernels?: boolean;
+}
+
 /**
  * Selects the TF.js backend PosePool computes on, loading it first if needed and registering
- * the kernels PosePool adds to it (see {@link registerPosePoolKernels}).
+ * the kernels PosePool adds to it (see {@link registerPosePoolKernels}). By default that
+ * replaces some of TF.js's own kernels on wasm and cpu for the whole process (faster, and tested
+ * against them); pass `{ replaceKernels: false }` if other TF.js code in the process must run
+ * on TF.js's kernels unchanged.
  *
  * @param name - the backend; `wasm` when omitted
+ * @param options - whether PosePool's kernels replace TF.js's own
  * @returns the name of the active backend
  * @throws PosePoolError `E_BACKEND` when the backend cannot be loaded or initialised
  * @example
@@ -63,12 +77,12 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
  * await useBackend('wasm');
  * ```
  */
-export async function useBackend(name: BackendName = 'wasm'): Promise<BackendName> {
+export async function useBackend(name: BackendName = 'wasm', options: BackendOptions = {}): Promise<BackendName> {
   if (!BACKEND_NAMES.includes(name)) {
     throw new PosePoolError('E_BACKEND', `Unknown backend '${String(name)}'. Valid backends: ${BACKEND_NAMES.join(', ')}.`);
   }
   await loadBackendPackage(name);
-  registerPosePoolKernels(name);
+  registerPosePoolKernels(name, { replace: options.replaceKernels !== false });
   let ok: boolean;
   try {
     ok = await tf.setBackend(name);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { useBackend } from './backend.js';
+import { segmentSumGradient, segmentSumKernels } from './segment-sum.js';
+import { captureOriginal, wasmFastPaths } from './wasm-fast-paths.js';
 import { seededRandom } from '../testing/random.js';
 
 /** Segment sum in JS doubles. */
@@ -147,5 +149,27 @@ describe('wasm fast paths agree with the CPU backend', () => {
       tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.unsortedSegmentSum(x, tf.tensor1d([1, -1, 0], 'int32'), 2))(tf.ones([3, 2]), tf.tensor2d([[1, 2], [3, 4]])).dataSync())),
     );
     expect(grad).toEqual([3, 4, 0, 0, 1, 2]);
+  });
+});
+
+describe('replacing TF.js kernels is a choice', () => {
+  afterAll(async () => {
+    await useBackend('wasm');
+  });
+
+  it('keeps (and restores) TF.js kernels with replaceKernels: false, adding only what wasm lacks', async () => {
+    await useBackend('wasm');
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(wasmFastPaths.BatchMatMul);
+    await useBackend('wasm', { replaceKernels: false });
+    for (const name of Object.keys(wasmFastPaths)) expect(tf.getKernel(name, 'wasm')!.kernelFunc).toBe(captureOriginal(name).kernelFunc);
+    expect(tf.getGradient('UnsortedSegmentSum')).not.toBe(segmentSumGradient);
+    // The one kernel wasm lacks is still there, so gathers still have gradients.
+    const grad = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.gather(x, tf.tensor1d([0, 0, 2], 'int32')).sum())(tf.ones([3])).dataSync()));
+    expect(grad).toEqual([2, 0, 1]);
+    await useBackend('cpu', { replaceKernels: false });
+    expect(tf.getKernel('UnsortedSegmentSum', 'cpu')!.kernelFunc).not.toBe(segmentSumKernels.cpu);
+    await useBackend('cpu');
+    expect(tf.getKernel('UnsortedSegmentSum', 'cpu')!.kernelFunc).toBe(segmentSumKernels.cpu);
+    expect(tf.getGradient('UnsortedSegmentSum')).toBe(segmentSumGradient);
   });
 });

@@ -3,36 +3,63 @@ import * as tf from '@tensorflow/tfjs';
 import { segmentSumGradient, segmentSumKernels } from './segment-sum.js';
 import { captureOriginal, wasmFastPaths } from './wasm-fast-paths.js';
 
-function replaceKernel(kernelName: string, backendName: string, kernelFunc: tf.KernelFunc, setupFunc?: tf.KernelSetupFunc): void {
-  if (tf.getKernel(kernelName, backendName)?.kernelFunc === kernelFunc) return;
-  if (tf.getKernel(kernelName, backendName) !== undefined) tf.unregisterKernel(kernelName, backendName);
-  tf.registerKernel({ kernelName, backendName, kernelFunc, ...(setupFunc && { setupFunc }) });
+/** Options of {@link registerPosePoolKernels}. */
+export interface KernelOptions {
+  /**
+   * Replace kernels TF.js already has (on wasm: `Identity`, `BatchMatMul`, `GatherV2`; on cpu:
+   * `UnsortedSegmentSum`; and the gradient of `UnsortedSegmentSum`) with PosePool's faster ones.
+   * This holds for the whole process: every `tf.*` call on that backend uses them, not only
+   * PosePool's. `false` keeps (or restores) TF.js's own and only adds what the backend lacks
+   * (`UnsortedSegmentSum` on wasm, without which no gather can be differentiated).
+   * @defaultValue true
+   */
+  replace?: boolean;
+}
+
+/** TF.js's own `UnsortedSegmentSum` per backend, and its gradient, as they were before PosePool touched them. */
+const tfjsSegmentSum = new Map<string, tf.KernelConfig | undefined>();
+let tfjsSegmentSumGradient: tf.GradConfig | undefined;
+
+/** Registers `config` unless it is already the registered kernel. */
+function setKernel(config: tf.KernelConfig): void {
+  const current = tf.getKernel(config.kernelName, config.backendName);
+  if (current?.kernelFunc === config.kernelFunc) return;
+  if (current !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
 }
 
 /**
  * Registers the kernels PosePool adds to a backend: `UnsortedSegmentSum` (the gradient of
  * `tf.gather`; missing on wasm, O(segments × rows) on cpu) in linear time, a lighter gradient
  * for it, and on wasm faster `Identity`, transposed `BatchMatMul` and axis-0 `GatherV2` (see
- * `wasm-fast-paths.ts`). Other backends keep their own kernels. Idempotent.
- * {@link useBackend} calls it; call it yourself only if you select backends with `tf.setBackend`.
+ * `wasm-fast-paths.ts`; together about 10× on a message-passing training step). Each is
+ * tested against TF.js's own. Replacing TF.js's kernels is a process-wide side effect: pass
+ * `{ replace: false }` to keep them (see {@link KernelOptions}). Other backends keep their own
+ * kernels. Idempotent; {@link useBackend} calls it.
  *
  * @param backendName - a TF.js backend name
+ * @param options - whether to replace TF.js's own kernels
  * @returns whether PosePool has kernels for that backend
  * @example
  * ```ts
  * await tf.setBackend('wasm');
- * registerPosePoolKernels('wasm');
+ * registerPosePoolKernels('wasm', { replace: false }); // only the missing UnsortedSegmentSum
  * ```
  */
-export function registerPosePoolKernels(backendName: string): boolean {
+export function registerPosePoolKernels(backendName: string, options: KernelOptions = {}): boolean {
   const segmentSum = segmentSumKernels[backendName];
   if (segmentSum === undefined) return false;
-  replaceKernel('UnsortedSegmentSum', backendName, segmentSum);
-  tf.registerGradient(segmentSumGradient);
+  const replace = options.replace !== false;
+  if (!tfjsSegmentSum.has(backendName)) tfjsSegmentSum.set(backendName, tf.getKernel('UnsortedSegmentSum', backendName));
+  tfjsSegmentSumGradient ??= tf.getGradient('UnsortedSegmentSum');
+  const own = tfjsSegmentSum.get(backendName);
+  setKernel(replace || own === undefined ? { kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: segmentSum } : own);
+  const gradient = replace ? segmentSumGradient : tfjsSegmentSumGradient;
+  if (gradient !== undefined && tf.getGradient('UnsortedSegmentSum') !== gradient) tf.registerGradient(gradient);
   if (backendName === 'wasm') {
     for (const [name, kernel] of Object.entries(wasmFastPaths)) {
-      const { setupFunc } = captureOriginal(name);
-      replaceKernel(name, 'wasm', kernel as unknown as tf.KernelFunc, setupFunc);
+      const original = captureOriginal(name);
+      setKernel(replace ? { ...original, kernelFunc: kernel as unknown as tf.KernelFunc } : original);
     }
   }
   return true;
