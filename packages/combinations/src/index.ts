@@ -15,9 +15,9 @@
 import { definePlugin } from '@posepool/core';
 import type { z } from 'zod';
 
-import { boltzmann, boltzmannOptions, learnedBoltzmann, learnedBoltzmannOptions } from './boltzmann.js';
-import { freeEnergy, freeEnergyOptions, smoothExtremumOptions, smoothMax, smoothMin } from './log-sum-exp.js';
-import { mean, meanOptions } from './mean.js';
+import { boltzmann, type boltzmannOptions, learnedBoltzmann, type learnedBoltzmannOptions } from './boltzmann.js';
+import { freeEnergy, type freeEnergyOptions, type smoothExtremumOptions, smoothMax, smoothMin } from './log-sum-exp.js';
+import { mean, type meanOptions } from './mean.js';
 
 export { BoltzmannCombination, LearnedBoltzmannCombination, boltzmannOptions, learnedBoltzmannOptions } from './boltzmann.js';
 export { LogSumExpCombination, freeEnergyOptions, logSumExpOptions, smoothExtremumOptions, type LogSumExpOptions } from './log-sum-exp.js';

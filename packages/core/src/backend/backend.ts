@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
-import { registerPosePoolKernels, type KernelOptions } from './kernels.js';
+import { registerPosePoolKernels } from './kernels.js';
 
 /**
  * Backends PosePool can run on.
@@ -54,7 +54,7 @@ async function loadBackendPackage(name: BackendName): Promise<void> {
 export interface BackendOptions {
   /**
    * Replace TF.js's own kernels on this backend with PosePool's faster ones, for the whole
-   * process (see {@link KernelOptions}); `false` only adds the kernels the backend lacks.
+   * process (see {@link registerPosePoolKernels}); `false` only adds the kernels the backend lacks.
    * @defaultValue true
    */
   replaceKernels?: boolean;

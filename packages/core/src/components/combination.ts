@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
-import { Module } from '../nn/module.js';
+import { type Module } from '../nn/module.js';
 
 /**
  * A combination `h` turns the N per-pose predictions of one compound into one prediction.

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 
-import { Module } from '../nn/module.js';
+import { type Module } from '../nn/module.js';
 
 /**
  * A readout maps a prediction to the quantity the loss compares with the experiment, e.g.

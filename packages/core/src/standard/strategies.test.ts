@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { squaredError } from '../engine/losses.js';
-import { Module } from '../nn/module.js';
+import { type Module } from '../nn/module.js';
 import { posePart } from '../pose-parts.js';
 import { checkModelGradients, PoseMean, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
 import { MultiPoseModel } from '../model/multi-pose-model.js';

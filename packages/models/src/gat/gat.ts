@@ -179,7 +179,12 @@ export class GAT extends Module implements Representation {
       source.push(bonds[b]!, bonds[b + 1]!);
       target.push(bonds[b + 1]!, bonds[b]!);
     }
-    if (this.options.selfLoops) for (let i = 0; i < pose.z.length; i++) (source.push(i), target.push(i));
+    if (this.options.selfLoops) {
+      for (let i = 0; i < pose.z.length; i++) {
+        source.push(i);
+        target.push(i);
+      }
+    }
     return { source: Int32Array.from(source), target: Int32Array.from(target) };
   }
 }
