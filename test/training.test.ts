@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { combinationsPlugin } from '@posepool/combinations';
 import { GradientAccumulator, buildModel, corePlugin, createRegistry, loadModel, saveModel, squaredError, sumOfLosses, poseLabelSquaredError } from '@posepool/core';
-import { randomCompound, testingPlugin } from '@posepool/core/testing';
+import { expectNoLeaks, randomCompound, testingPlugin } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
 const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(testingPlugin);
@@ -37,10 +37,10 @@ describe('training with every first-party combination', () => {
         return total;
       };
       const first = epoch();
-      const tensors = tf.memory().numTensors;
       let last = first;
-      for (let i = 0; i < 100; i++) last = epoch();
-      expect(tf.memory().numTensors).toBe(tensors);
+      expectNoLeaks(() => {
+        for (let i = 0; i < 100; i++) last = epoch();
+      });
       expect(last).toBeLessThan(first);
 
       const dir = await mkdtemp(join(tmpdir(), 'posepool-train-'));

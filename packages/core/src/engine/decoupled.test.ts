@@ -7,7 +7,7 @@ import { PIC50Readout } from '../standard/readouts.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import { Module, type Parameter } from '../nn/module.js';
 import type { Pose } from '../pose.js';
-import { checkCombination, checkDecoupledGradients, CHECK_LOSSES, assertGradientsMatch, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
+import { checkCombination, checkDecoupledGradients, CHECK_LOSSES, assertGradientsMatch, expectNoLeaks, randomCompound, randomPose, ToyMessagePassing } from '../testing/index.js';
 import { GradientAccumulator } from './accumulator.js';
 import type { Combination } from '../components/combination.js';
 import { resolveMode } from './decoupled.js';
@@ -148,9 +148,9 @@ describe('decoupled gradients', () => {
       batch.reset();
     };
     step('stored'); // the optimizer creates its slots on the first step
-    const before = tf.memory().numTensors;
-    for (let i = 0; i < 100; i++) step((['naive', 'stored', 'recompute'] as const)[i % 3]!);
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeaks(() => {
+      for (let i = 0; i < 100; i++) step((['naive', 'stored', 'recompute'] as const)[i % 3]!);
+    });
     batch.dispose();
     optimizer.dispose();
   });
@@ -180,10 +180,10 @@ describe('decoupled gradients', () => {
     for (const [message, weights] of cases) {
       const model = track(toyModel(new BrokenWeights(weights)));
       const compound = randomCompound({ poses: 3, atoms: 8 });
-      const before = tf.memory().numTensors;
-      expect(() => model.valueAndGrads(compound, squaredError(), { mode: 'recompute' })).toThrow(/Combination 'BrokenWeights' returned invalid pose weights/);
-      expect(() => model.valueAndGrads(compound, squaredError(), { mode: 'stored' })).toThrow(message);
-      expect(tf.memory().numTensors).toBe(before);
+      expectNoLeaks(() => {
+        expect(() => model.valueAndGrads(compound, squaredError(), { mode: 'recompute' })).toThrow(/Combination 'BrokenWeights' returned invalid pose weights/);
+        expect(() => model.valueAndGrads(compound, squaredError(), { mode: 'stored' })).toThrow(message);
+      });
     }
   });
 
@@ -213,9 +213,7 @@ describe('decoupled gradients', () => {
   it('predicts forward only, pose by pose, and leaks nothing', () => {
     const model = track(toyModel(new AutodiffSoftMin()));
     const compound = randomCompound({ poses: 4, atoms: 10 });
-    const before = tf.memory().numTensors;
-    const prediction = model.predict(compound);
-    expect(tf.memory().numTensors).toBe(before);
+    const prediction = expectNoLeaks(() => model.predict(compound));
     const step = model.valueAndGrads(compound, squaredError(), { mode: 'naive' });
     expect(prediction.combined).toBeCloseTo(step.combined, 5);
     expect(Array.from(prediction.poses)).toEqual(Array.from(step.poses));

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
+import { expectNoLeaks } from '../testing/leaks.js';
 import { Linear } from './linear.js';
 import { Module, ModuleGroup } from './module.js';
 
@@ -29,17 +30,17 @@ describe('Module', () => {
   });
 
   it('renames TF.js variables to their paths, uniquely among live variables, without copying or leaking', () => {
-    const before = tf.memory().numTensors;
-    const a = new Block();
-    const b = new Block();
-    a.nameVariables('model.');
-    b.nameVariables('model.');
-    expect(a.variables().map((v) => v.name)).toContain('model.first.weight');
-    expect(b.variables().map((v) => v.name)).toContain('model.first.weight_1');
-    expect(b.namedParameters().map(([p]) => p)).toContain('first.weight');
-    a.dispose();
-    b.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeaks(() => {
+      const a = new Block();
+      const b = new Block();
+      a.nameVariables('model.');
+      b.nameVariables('model.');
+      expect(a.variables().map((v) => v.name)).toContain('model.first.weight');
+      expect(b.variables().map((v) => v.name)).toContain('model.first.weight_1');
+      expect(b.namedParameters().map(([p]) => p)).toContain('first.weight');
+      a.dispose();
+      b.dispose();
+    });
   });
 
   it('rejects member names with dots or defined twice', () => {

@@ -50,7 +50,7 @@ describe('Registry', () => {
     const c = registry.create('combination', 'constant', { value: 2 });
     expect(configOf(c)).toEqual({ name: 'constant', options: { value: 2 } });
     expect(configOf(registry.create('combination', { name: 'constant' }))).toEqual({ name: 'constant', options: { value: 0 } });
-    expectTypeOf(registry.create).toBeFunction();
+    expectTypeOf(c).toEqualTypeOf<Combination>();
     // @ts-expect-error options are type-checked through the augmented options map
     expect(() => registry.create('combination', 'constant', { value: 'two' })).toThrow(PosePoolError);
   });

@@ -2,7 +2,6 @@ import { mkdtemp, readdir, readFile, rm, truncate, writeFile, mkdir } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
@@ -11,7 +10,7 @@ import { MultiPoseModel } from '../model/multi-pose-model.js';
 import { corePlugin } from '../standard/plugin.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import { createRegistry, defineComponent, definePlugin } from '../registry/registry.js';
-import { PoseMean, randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
+import { expectNoLeaks, PoseMean, randomCompound, testingPlugin, ToyMessagePassing } from '../testing/index.js';
 import { POSEPOOL_VERSION } from '../version.js';
 import { loadModel, MODEL_FILE, saveModel, WEIGHTS_FILE } from './model-directory.js';
 
@@ -48,13 +47,12 @@ async function loadBroken(edit: (copy: string) => Promise<void>): Promise<Error>
   const copy = await mkdtemp(join(dir, 'broken-'));
   for (const file of [MODEL_FILE, WEIGHTS_FILE]) await writeFile(join(copy, file), await readFile(join(saved, file)));
   await edit(copy);
-  const before = tf.memory().numTensors;
-  const error = await loadModel(copy, registry).then(
-    () => new Error('loaded'),
-    (e: Error) => e,
+  return expectNoLeaks(() =>
+    loadModel(copy, registry).then(
+      () => new Error('loaded'),
+      (e: Error) => e,
+    ),
   );
-  expect(tf.memory().numTensors).toBe(before);
-  return error;
 }
 
 async function editJson(copy: string, change: (json: Record<string, any>) => void): Promise<void> {

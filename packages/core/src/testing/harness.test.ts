@@ -5,6 +5,7 @@ import type { Combination } from '../components/combination.js';
 import { Module } from '../nn/module.js';
 import { checkCombination } from './check-combination.js';
 import { checkDecoupledGradients } from './check-gradients.js';
+import { expectNoLeaks } from './leaks.js';
 
 /** A sum whose analytic weights are wrong by a factor: both harness checks must catch it. */
 class WrongWeights extends Module implements Combination {
@@ -52,5 +53,17 @@ describe('the testing harness fails broken combinations', () => {
 
   it('catches a combine that disagrees with its float64 reference', () => {
     expect(() => checkCombination(new BadReference())).toThrow(/combine vs float64 reference/);
+  });
+});
+
+describe('expectNoLeaks', () => {
+  it('passes clean code through and fails a leak, sync or async, naming the counts', async () => {
+    expect(expectNoLeaks(() => tf.tidy(() => tf.ones([3]).sum().dataSync()[0]))).toBe(3);
+    let kept: tf.Tensor | undefined;
+    expect(() => expectNoLeaks(() => (kept = tf.ones([2])), 'predict()')).toThrow(/^predict\(\) leaked: tf\.memory\(\)\.numTensors went (\d+) → \d+/);
+    kept!.dispose();
+    await expect(expectNoLeaks(async () => (kept = tf.zeros([1])))).rejects.toThrow(/The code leaked/);
+    kept!.dispose();
+    await expect(expectNoLeaks(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
   });
 });

@@ -21,6 +21,7 @@ export {
   type GradientError,
   type ModelGradientCheckOptions,
 } from './check-gradients.js';
+export { expectNoLeaks } from './leaks.js';
 export { PoseMean } from './pose-mean.js';
 export { randomCompound, randomPose, seededRandom, type RandomPoseOptions } from './random.js';
 export { ToyMessagePassing, toyMessagePassing, toyMessagePassingOptions, type ToyMessagePassingOptions } from './toy-representation.js';

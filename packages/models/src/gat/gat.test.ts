@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { MultiPoseModel, LigandOnlyStrategy, createLigandOnlyModel, ligandOnlyCompound, type Compound, type Pose } from '@posepool/core';
-import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, PoseMean, seededRandom } from '@posepool/core/testing';
+import { assertGradientsMatch, CHECK_LOSSES, checkModelGradients, expectNoLeaks, PoseMean, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { GAT, type GATOptions } from './gat.js';
@@ -105,12 +105,12 @@ describe('GAT', () => {
     const model = createLigandOnlyModel({ representation: new GAT(small), seed: 1 });
     const compound: Compound = { id: 'lig', poses: [ligandPose(1), ligandPose(2)], target: 6.5 };
     expect(() => model.predict(compound)).toThrow(/takes one prediction per compound, got 2/);
-    const before = tf.memory().numTensors;
-    const step = model.valueAndGrads(ligandOnlyCompound(compound), CHECK_LOSSES.combined!, { mode: 'recompute' });
-    const naive = model.valueAndGrads(ligandOnlyCompound(compound), CHECK_LOSSES.combined!, { mode: 'naive' });
-    assertGradientsMatch(step.grads, naive.grads);
-    tf.dispose([step.grads, naive.grads]);
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeaks(() => {
+      const step = model.valueAndGrads(ligandOnlyCompound(compound), CHECK_LOSSES.combined!, { mode: 'recompute' });
+      const naive = model.valueAndGrads(ligandOnlyCompound(compound), CHECK_LOSSES.combined!, { mode: 'naive' });
+      assertGradientsMatch(step.grads, naive.grads);
+      tf.dispose([step.grads, naive.grads]);
+    });
     model.dispose();
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
-import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, ConcatStrategy, SinglePoseModel } from '@posepool/core';
+import { expectNoLeaks } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -39,9 +39,7 @@ describe('PyG SchNet state dicts', () => {
   it('accepts prefixed keys (a SchNet inside a larger model)', () => {
     const prefixed = Object.fromEntries(Object.entries(stateDict).map(([k, v]) => [k.startsWith('lin2.') ? k.replace('lin2.', 'strategy.energy.') : `representation.${k}`, v]));
     const model = target();
-    const before = tf.memory().numTensors;
-    loadPyGSchNetStateDict(model, prefixed, { prefix: 'representation.', headPrefix: 'strategy.energy.' });
-    expect(tf.memory().numTensors).toBe(before);
+    expectNoLeaks(() => loadPyGSchNetStateDict(model, prefixed, { prefix: 'representation.', headPrefix: 'strategy.energy.' }));
     expect(Array.from(model.namedParameters().find(([p]) => p === 'strategy.head.bias')![1].variable.dataSync())).toEqual((stateDict['lin2.bias'] as number[]).map(Math.fround));
     model.dispose();
   });

@@ -109,11 +109,14 @@ describe('SchNet in a MultiPoseModel', () => {
     model.dispose();
   });
 
-  it('runs on poses whose parts have isolated atoms (no edges)', () => {
+  it('runs on poses with isolated atoms (no edges): the sum over atoms splits over disconnected groups', () => {
     const schnet = new SchNet({ hiddenChannels: 4, numFilters: 4, numInteractions: 1, numGaussians: 4, cutoff: 2, seed: 1 });
     const pose: Pose = { z: Int32Array.from([6, 8, 30]), pos: Float32Array.from([0, 0, 0, 1, 0, 0, 40, 0, 0]), ligandMask: Uint8Array.from([0, 0, 1]) };
-    const out = tf.tidy(() => Array.from(schnet.represent(pose).dataSync()));
-    expect(out.every(Number.isFinite)).toBe(true);
+    const pair: Pose = { z: pose.z.slice(0, 2), pos: pose.pos.slice(0, 6), ligandMask: pose.ligandMask.slice(0, 2) };
+    const zinc: Pose = { z: pose.z.slice(2), pos: pose.pos.slice(6), ligandMask: pose.ligandMask.slice(2) };
+    const [whole, a, b] = [pose, pair, zinc].map((p) => tf.tidy(() => Array.from(schnet.represent(p).dataSync())));
+    expect(whole!.every(Number.isFinite)).toBe(true);
+    whole!.forEach((v, k) => expect(v).toBeCloseTo(a![k]! + b![k]!, 5));
     schnet.dispose();
   });
 });
