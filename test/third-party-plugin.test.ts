@@ -34,8 +34,8 @@ describe('a third-party combination plugin', () => {
         return super.combineReference(y.map((v) => v + 5));
       }
     }
-    checkCombination(new Shifted(3), { extreme: 4 });
-    checkDecoupledGradients(() => new Shifted(2));
+    checkCombination(new Shifted({ power: 3 }), { extreme: 4 });
+    checkDecoupledGradients(() => new Shifted({ power: 2 }));
   });
 
   it('saves and loads through the registry', async () => {

@@ -1,7 +1,7 @@
 // An architecture plugin as a third party would publish it: a contact-count representation
 // (protein–ligand element pairs counted in distance shells, as in RF-Score) fed to a small MLP.
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, defineComponent, definePlugin, type Pose, type Representation } from '@posepool/core';
+import { Linear, Module, defineComponent, definePlugin, parseOptions, type Pose, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
 export const contactOptions = z
@@ -22,7 +22,7 @@ export class ContactMLP extends Module implements Representation {
 
   constructor(options: z.input<typeof contactOptions> = {}) {
     super();
-    const { shells, hidden, seed } = contactOptions.parse(options);
+    const { shells, hidden, seed } = parseOptions(contactOptions, options, "representation 'contact-mlp'");
     this.#shells = [...shells].sort((a, b) => a - b);
     this.outputSize = hidden;
     const pairs = (ELEMENTS.length + 1) ** 2;

@@ -1,13 +1,18 @@
 // A combination plugin as a third party would publish it (`posepool-plugin-softmean`):
 // only @posepool/core's public API, a zod schema, typed options by module augmentation.
 import * as tf from '@tensorflow/tfjs';
-import { Module, defineComponent, definePlugin, type Combination } from '@posepool/core';
+import { Module, defineComponent, definePlugin, parseOptions, type Combination } from '@posepool/core';
 import { z } from 'zod';
+
+export const powerMeanOptions = z.object({ power: z.number().min(1).default(2) }).strict();
 
 /** Power mean of positive predictions: h = (mean ŷ_i^p)^(1/p). */
 export class PowerMean extends Module implements Combination {
-  constructor(readonly power: number) {
+  readonly power: number;
+  constructor(options: z.input<typeof powerMeanOptions> = {}) {
     super();
+    // The same schema checks options here and in the registry: one rule, one message.
+    this.power = parseOptions(powerMeanOptions, options, "combination 'power-mean'").power;
   }
   combine(y: tf.Tensor1D): tf.Scalar {
     return this.#powerMean(y);
@@ -27,8 +32,6 @@ export class PowerMean extends Module implements Combination {
   }
 }
 
-export const powerMeanOptions = z.object({ power: z.number().min(1).default(2) }).strict();
-
 declare module '@posepool/core' {
   interface CombinationOptionsMap {
     'power-mean': z.input<typeof powerMeanOptions>;
@@ -43,7 +46,7 @@ export const powerMeanPlugin = definePlugin({
       name: 'power-mean',
       description: 'Power mean (mean ŷ^p)^(1/p) of positive pose predictions.',
       options: powerMeanOptions,
-      create: ({ power }) => new PowerMean(power),
+      create: (options) => new PowerMean(options),
     }),
   ],
 });

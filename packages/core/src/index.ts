@@ -24,8 +24,8 @@ export { Embedding } from './nn/embedding.js';
 export { Linear, type LinearInit } from './nn/linear.js';
 
 // The standard components
-export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, type StrategyOptions } from './standard/strategies.js';
-export { PIC50Readout, PKiReadout } from './standard/readouts.js';
+export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, strategyOptions, type StrategyOptions } from './standard/strategies.js';
+export { PIC50Readout, PKiReadout, pic50Options } from './standard/readouts.js';
 export { SinglePrediction } from './standard/single-prediction.js';
 export { corePlugin } from './standard/plugin.js';
 
