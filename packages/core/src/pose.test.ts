@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-import { validatePose, type Pose } from './pose.js';
+import { radiusGraph, radiusGraphKey } from './neighbors/radius-graph.js';
+import { posePart } from './pose-parts.js';
+import { validatePose, type Pose, type PosePart } from './pose.js';
+import { randomPose, seededRandom } from './testing/random.js';
 
 const pose: Pose = {
   z: Int32Array.from([6, 7, 8]),
@@ -30,5 +33,34 @@ describe('poses', () => {
     expect(first).toBeGreaterThan(0);
     for (let step = 0; step < 5; step++) validatePose(counted, 'p');
     expect(reads).toBe(first);
+  });
+});
+
+describe('posePart', () => {
+  it('splits a pose into its parts, features included, and caches them', () => {
+    const ligand = posePart(pose, 'ligand');
+    expect(Array.from(ligand.z)).toEqual([7, 8]);
+    expect(Array.from(ligand.pos)).toEqual([1, 0, 0, 2, 0, 0]);
+    expect(Array.from(ligand.features!)).toEqual([3, 4, 5, 6]);
+    expect(Array.from(ligand.bonds!)).toEqual([0, 1]);
+    expect(Array.from(posePart(pose, 'protein').z)).toEqual([6]);
+    expect(posePart(pose, 'ligand')).toBe(ligand);
+    expect(posePart(pose, 'complex')).toBe(pose);
+  });
+
+  it('keeps precomputed interaction graphs, equal edge for edge to graphs built on the part', () => {
+    const random = seededRandom(5);
+    for (let trial = 0; trial < 12; trial++) {
+      // Dense poses and small caps, so that full neighbour lists holding atoms of the other part are common.
+      const whole = randomPose({ atoms: 30 + Math.floor(random() * 120), density: 0.2, seed: trial });
+      const options = { cutoff: 2 + random() * 4, maxNeighbors: 2 + Math.floor(random() * 12) };
+      const key = radiusGraphKey(options);
+      const withGraph: Pose = { ...whole, graphs: { [key]: radiusGraph(whole.pos, options) } };
+      for (const part of ['protein', 'ligand'] as PosePart[]) {
+        const sub = posePart(withGraph, part);
+        const expected = radiusGraph(sub.pos, options);
+        expect(sub.graphs?.[key]).toEqual(expected);
+      }
+    }
   });
 });
