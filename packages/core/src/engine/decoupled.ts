@@ -181,10 +181,10 @@ function assertNotNested(): void {
   }
 }
 
-function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
+function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries): CompoundGradients {
   let poses: Float32Array = new Float32Array(0);
   let combined = 0;
-  const all = [...theta, ...head];
+  const all = [...theta, ...combinedVars];
   const { value, grads } = gradientsOf(() => {
     const y = tf.stack(compound.poses.map((pose) => model.forwardPose(pose))) as tf.Tensor1D;
     poses = y.dataSync().slice() as Float32Array;
@@ -195,7 +195,7 @@ function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Ent
   return { loss: readScalar(value), combined, poses, grads: named(all, grads), mode: 'naive' };
 }
 
-function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
+function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries): CompoundGradients {
   const predictions = new Float32Array(compound.poses.length);
   const perPose: tf.Tensor[][] = [];
   try {
@@ -204,7 +204,7 @@ function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: En
       predictions[i] = readScalar(value);
       perPose.push(grads);
     });
-    const result = runCombined(model, compound, loss, predictions, head);
+    const result = runCombined(model, compound, loss, predictions, combinedVars);
     const c = result.poseCoefficients;
     const poseGrads: tf.Tensor[] = [];
     try {
@@ -213,16 +213,16 @@ function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: En
       tf.dispose([...poseGrads, ...result.combinedGrads]);
       throw error;
     }
-    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.combinedGrads]), mode: 'stored' };
+    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...combinedVars], [...poseGrads, ...result.combinedGrads]), mode: 'stored' };
   } finally {
     perPose.flat().forEach((g) => g.dispose());
   }
 }
 
-function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, head: Entries): CompoundGradients {
+function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries): CompoundGradients {
   // Pass 1: forward only (no tape outside a gradient call), constant memory.
   const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose))));
-  const result = runCombined(model, compound, loss, predictions, head);
+  const result = runCombined(model, compound, loss, predictions, combinedVars);
   const c = result.poseCoefficients;
   // Pass 2: back-propagate c_i through pose i, accumulating in place.
   let accumulated: tf.Tensor[] | undefined;
@@ -255,7 +255,7 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     throw error;
   }
   const poseGrads = accumulated ?? theta.map(([, v]) => tf.zerosLike(v));
-  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...head], [...poseGrads, ...result.combinedGrads]), mode: 'recompute' };
+  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...combinedVars], [...poseGrads, ...result.combinedGrads]), mode: 'recompute' };
 }
 
 /** Pairs variables with their gradients, keyed by parameter path. */
@@ -287,11 +287,11 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   assertNotNested();
   if (compound.poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${compound.id}' has no poses.`);
   const theta = trainable(model.poseVariables());
-  const head = trainable(model.combinedVariables());
+  const combinedVars = trainable(model.combinedVariables());
   const poseParameters = theta.reduce((total, [, v]) => total + v.size, 0);
   const mode = resolveMode(options.mode ?? 'auto', compound.poses.length, poseParameters, options.memoryBudgetBytes);
-  if (mode === 'naive') return naive(model, compound, loss, theta, head);
-  if (mode === 'stored') return stored(model, compound, loss, theta, head);
-  if (mode === 'recompute') return recompute(model, compound, loss, theta, head);
+  if (mode === 'naive') return naive(model, compound, loss, theta, combinedVars);
+  if (mode === 'stored') return stored(model, compound, loss, theta, combinedVars);
+  if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars);
   throw new PosePoolError('E_CONFIG', `Unknown gradient mode '${String(mode)}'. Valid modes: ${GRADIENT_MODES.join(', ')}.`);
 }

@@ -59,7 +59,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     super(parts);
     this.combination = this.addModule('combination', parts.combination);
     this.readout = parts.readout === undefined ? undefined : this.addModule('readout', parts.readout);
-    // The engine differentiates the pose path and the head separately: a module in both would lose half its gradient.
+    // The engine differentiates the pose path and the combined stage separately: a module in both would lose half its gradient.
     const posePath = new Set(this.namedParameters().filter(([path]) => !/^(combination|readout)\./.test(path)).map(([, p]) => p.variable));
     if (Object.values(this.combinedVariables()).some((v) => posePath.has(v))) {
       throw new PosePoolError('E_CONFIG', 'One module is used both per pose and after the combination (e.g. the same readout as poseReadout and readout); give each place its own instance.');
