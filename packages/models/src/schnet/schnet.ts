@@ -129,7 +129,7 @@ export class SchNet extends Module implements Representation {
     const o = (this.options = parseOptions(schNetOptions, options, "representation 'schnet'"));
     const seed = (k: number): number | undefined => (o.seed === undefined ? undefined : o.seed + k);
     this.outputSize = Math.floor(o.hiddenChannels / 2);
-    this.#embedding = this.addModule('embedding', new Embedding(MAX_Z, o.hiddenChannels, { seed: seed(0) }));
+    this.#embedding = this.addModule('embedding', new Embedding(MAX_Z, o.hiddenChannels, { seed: seed(0), paddingIndex: 0 }));
     const interactions = this.addModule('interactions', new ModuleGroup());
     for (let i = 0; i < o.numInteractions; i++) {
       this.#interactions.push(interactions.add(String(i), new InteractionBlock(o.hiddenChannels, o.numFilters, o.numGaussians, (k) => seed(10 * (i + 1) + k))));
