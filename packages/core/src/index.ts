@@ -11,13 +11,13 @@
  */
 // The data
 export { atomCount, validatePose, type Compound, type Pose, type PosePart, type RadiusGraph } from './pose.js';
-export { posePart } from './pose-parts.js';
+export { posePart, sameAtoms } from './pose-parts.js';
 export { poseRadiusGraph, radiusGraph, radiusGraphKey, radiusGraphOptions, subsetRadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 
 // Component interfaces and building blocks
 export { assertPoseWeights, poseWeightsOf, type Combination } from './components/combination.js';
 export type { Readout } from './components/readout.js';
-export type { Representation } from './components/representation.js';
+export type { Representation, SharedStage } from './components/representation.js';
 export type { InputSizes, Strategy } from './components/strategy.js';
 export { Module, ModuleGroup, Parameter, type NamedVariables } from './nn/module.js';
 export { Embedding } from './nn/embedding.js';

@@ -60,3 +60,23 @@ export function posePart(pose: Pose, part: PosePart): Pose {
   parts.set(part, sub);
   return sub;
 }
+
+const equal = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length === b.length && Array.prototype.every.call(a, (v: number, i: number) => v === b[i]);
+
+/**
+ * Whether two poses hold the same atoms: same elements, positions, ligand mask, features and
+ * bonds, in the same order (e.g. the protein parts of two poses of one compound, cropped alike).
+ *
+ * @param a - one pose
+ * @param b - the other
+ * @returns true when every array is equal element for element
+ * @example
+ * ```ts
+ * sameAtoms(posePart(poses[0], 'protein'), posePart(poses[1], 'protein')); // true for one pocket
+ * ```
+ */
+export function sameAtoms(a: Pose, b: Pose): boolean {
+  if (a === b) return true;
+  const optional = (x: ArrayLike<number> | undefined, y: ArrayLike<number> | undefined): boolean => (x === undefined ? y === undefined : y !== undefined && equal(x, y));
+  return equal(a.z, b.z) && equal(a.pos, b.pos) && equal(a.ligandMask, b.ligandMask) && a.featureSize === b.featureSize && optional(a.features, b.features) && optional(a.bonds, b.bonds);
+}

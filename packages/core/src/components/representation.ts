@@ -4,6 +4,25 @@ import type { Module } from '../nn/module.js';
 import type { Pose } from '../pose.js';
 
 /**
+ * What every pose of a compound shares, computed once per compound: tensors S(θ) that depend
+ * on the parameters but not on the pose (e.g. SchNet's filters on receptor–receptor edges, when
+ * all poses share the receptor's atoms), and plain data saying how to use them. The engine
+ * computes it once, back-propagates Σ_i c_i ∂ŷ_i/∂S into it once, and so keeps gradients exact:
+ * dL/dθ = Σ_i c_i (∂ŷ_i/∂θ + ∂ŷ_i/∂S · ∂S/∂θ).
+ *
+ * @example
+ * ```ts
+ * const stage: SharedStage = { tensors: [filters], context: { edgeIndex } };
+ * ```
+ */
+export interface SharedStage {
+  /** The shared tensors, differentiable in the parameters. */
+  readonly tensors: readonly tf.Tensor[];
+  /** Plain data (no tensors) the owner needs to use them, e.g. index maps. */
+  readonly context?: unknown;
+}
+
+/**
  * A representation turns one pose (or one part of it) into a fixed-size vector, e.g. SchNet's
  * summed atom features before its last linear layer.
  *
@@ -20,7 +39,16 @@ export interface Representation extends Module {
   readonly outputSize: number;
   /**
    * @param pose - the pose or pose part
+   * @param shared - what {@link Representation.shareAcross} computed for the pose's compound, if anything
    * @returns its representation, float32 of length {@link Representation.outputSize}
    */
-  represent(pose: Pose): tf.Tensor1D;
+  represent(pose: Pose, shared?: SharedStage): tf.Tensor1D;
+  /**
+   * Optional: computes once per compound what all its poses (or pose parts) share. With it,
+   * `represent(pose, shared)` must equal `represent(pose)` up to float32 summation order.
+   *
+   * @param poses - the compound's poses (or the same part of each)
+   * @returns the shared stage, or `undefined` when these poses share nothing
+   */
+  shareAcross?(poses: readonly Pose[]): SharedStage | undefined;
 }

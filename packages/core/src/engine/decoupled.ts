@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
 import type { NamedVariables } from '../nn/module.js';
+import type { SharedStage } from '../components/representation.js';
 import type { Compound, Pose } from '../pose.js';
 import { assertPoseWeights, type Combination } from '../components/combination.js';
 import type { Loss } from './losses.js';
@@ -13,7 +14,12 @@ import type { Loss } from './losses.js';
  * - `stored`: each pose's ∂ŷ_i/∂θ is kept, then combined (memory 1 graph + N·|θ|).
  * - `recompute`: a forward-only pass gives the ŷ_i, then each pose is back-propagated with its
  *   weight c_i into one accumulator (memory 1 graph + 2·|θ|, 2 forwards + 1 backward per pose).
- * - `auto`: `stored` while N·|θ| fits the memory budget, else `recompute`.
+ * - `auto`: `stored` while N·|θ| fits the memory budget, else `recompute`; `recompute` for a
+ *   model with a shared stage (N > 1), whose work it does once per compound.
+ *
+ * A model's shared stage ({@link SharedStage}) is used by `naive`, `recompute` and prediction;
+ * `stored` computes it inside every pose's gradient (keeping every pose's ∂ŷ_i/∂S would cost
+ * N·|S|, far more than N·|θ|).
  */
 export type GradientMode = 'naive' | 'stored' | 'recompute' | 'auto';
 
@@ -67,8 +73,10 @@ export interface DecoupledModel {
   poseVariables(): NamedVariables;
   /** The variables after the poses (the combination's φ and the combined readout's), keyed by parameter path; none of them may be among {@link DecoupledModel.poseVariables}. */
   combinedVariables(): NamedVariables;
-  /** ŷ_i = f(X_i; θ), a scalar. */
-  forwardPose(pose: Pose): tf.Scalar;
+  /** ŷ_i = f(X_i; θ), a scalar; with `shared`, using the compound's shared stage. */
+  forwardPose(pose: Pose, shared?: SharedStage): tf.Scalar;
+  /** Optional: what all poses of a compound share, computed once (see {@link SharedStage}); `undefined` when they share nothing. */
+  shareAcross?(poses: readonly Pose[]): SharedStage | undefined;
   /** The combined readout (identity when there is none). */
   readoutCombined(h: tf.Scalar): tf.Scalar;
 }
@@ -96,14 +104,16 @@ const DEFAULT_BUDGET = 256 * 1024 * 1024;
  * @param poses - N
  * @param poseParameters - |θ|
  * @param budgetBytes - what `stored` may use for N·|θ| float32 values
+ * @param shared - whether the model has a shared stage for this compound
  * @returns the concrete mode
  * @example
  * ```ts
  * resolveMode('auto', 64, 455_809, 64 * 1024 ** 2); // 'recompute'
  * ```
  */
-export function resolveMode(mode: GradientMode, poses: number, poseParameters: number, budgetBytes = DEFAULT_BUDGET): Exclude<GradientMode, 'auto'> {
+export function resolveMode(mode: GradientMode, poses: number, poseParameters: number, budgetBytes = DEFAULT_BUDGET, shared = false): Exclude<GradientMode, 'auto'> {
   if (mode !== 'auto') return mode;
+  if (shared && poses > 1) return 'recompute';
   return poses * poseParameters * 4 <= budgetBytes ? 'stored' : 'recompute';
 }
 
@@ -186,7 +196,8 @@ function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Ent
   let combined = 0;
   const all = [...theta, ...combinedVars];
   const { value, grads } = gradientsOf(() => {
-    const y = tf.stack(compound.poses.map((pose) => model.forwardPose(pose))) as tf.Tensor1D;
+    const shared = model.shareAcross?.(compound.poses);
+    const y = tf.stack(compound.poses.map((pose) => model.forwardPose(pose, shared))) as tf.Tensor1D;
     poses = y.dataSync().slice() as Float32Array;
     const out = model.readoutCombined(model.combination.combine(y));
     combined = out.dataSync()[0]!;
@@ -219,43 +230,65 @@ function stored(model: DecoupledModel, compound: Compound, loss: Loss, theta: En
   }
 }
 
-function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries): CompoundGradients {
-  // Pass 1: forward only (no tape outside a gradient call), constant memory.
-  const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose))));
-  const result = runCombined(model, compound, loss, predictions, combinedVars);
-  const c = result.poseCoefficients;
-  // Pass 2: back-propagate c_i through pose i, accumulating in place.
+/** Sums `grads` into `sums` (taking both over), or starts the sums. */
+function accumulate(sums: tf.Tensor[] | undefined, grads: tf.Tensor[]): tf.Tensor[] {
+  if (sums === undefined) return grads;
+  return sums.map((sum, k) => {
+    const next = sum.add(grads[k]!);
+    sum.dispose();
+    grads[k]!.dispose();
+    return next;
+  });
+}
+
+/** The model's shared stage for `poses`, computed without a tape (its tensors are the caller's). */
+function sharedStage(model: DecoupledModel, poses: readonly Pose[]): SharedStage | undefined {
+  if (model.shareAcross === undefined) return undefined;
+  return tf.tidy(() => model.shareAcross!(poses) as unknown as tf.TensorContainer) as unknown as SharedStage | undefined;
+}
+
+function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries, shared: SharedStage | undefined): CompoundGradients {
+  const variables = theta.map(([, v]) => v);
+  const sharedTensors = shared?.tensors ?? [];
   let accumulated: tf.Tensor[] | undefined;
+  let result: CombinedResult | undefined;
   try {
+    // Pass 1: forward only (no tape outside a gradient call), constant memory.
+    const predictions = Float32Array.from(compound.poses, (pose) => readScalar(tf.tidy(() => model.forwardPose(pose, shared))));
+    result = runCombined(model, compound, loss, predictions, combinedVars);
+    const c = result.poseCoefficients;
+    // Pass 2: back-propagate c_i through pose i into θ and S, accumulating in place.
     compound.poses.forEach((pose, i) => {
       if (c[i] === 0) return; // contributes nothing (e.g. a pose a sharp soft-min ignores)
       const dy = tf.scalar(c[i]!);
-      let step: { value: tf.Tensor; grads: tf.Tensor[] };
       try {
-        step = gradientsOf(() => model.forwardPose(pose), theta.map(([, v]) => v), dy);
+        const { value, grads } = gradientsOf(() => model.forwardPose(pose, shared), [...variables, ...sharedTensors], dy);
+        value.dispose();
+        accumulated = accumulate(accumulated, grads);
       } finally {
         dy.dispose();
       }
-      const { value, grads } = step;
-      value.dispose();
-      if (accumulated === undefined) {
-        accumulated = grads;
-        return;
-      }
-      accumulated = accumulated.map((sum, k) => {
-        const next = sum.add(grads[k]!);
-        sum.dispose();
-        grads[k]!.dispose();
-        return next;
-      });
     });
+    // Σ_i c_i ∂ŷ_i/∂S, back-propagated through S(θ) once: the gradient of Σ_k <S_k(θ), G_k>.
+    if (accumulated !== undefined && sharedTensors.length > 0) {
+      const sums = accumulated.splice(variables.length);
+      try {
+        const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => s.mul(sums[k]!).sum())), variables);
+        value.dispose();
+        accumulated = accumulate(accumulated, grads);
+      } finally {
+        tf.dispose(sums);
+      }
+    }
+    const poseGrads = accumulated ?? variables.map((v) => tf.zerosLike(v));
+    return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...combinedVars], [...poseGrads, ...result.combinedGrads]), mode: 'recompute' };
   } catch (error) {
-    accumulated?.forEach((g) => g.dispose());
-    result.combinedGrads.forEach((g) => g.dispose());
+    tf.dispose(accumulated ?? []);
+    tf.dispose(result?.combinedGrads ?? []);
     throw error;
+  } finally {
+    tf.dispose([...sharedTensors]);
   }
-  const poseGrads = accumulated ?? theta.map(([, v]) => tf.zerosLike(v));
-  return { loss: result.loss, combined: result.combined, poses: predictions, grads: named([...theta, ...combinedVars], [...poseGrads, ...result.combinedGrads]), mode: 'recompute' };
 }
 
 /** Pairs variables with their gradients, keyed by parameter path. */
@@ -289,9 +322,13 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   const theta = trainable(model.poseVariables());
   const combinedVars = trainable(model.combinedVariables());
   const poseParameters = theta.reduce((total, [, v]) => total + v.size, 0);
-  const mode = resolveMode(options.mode ?? 'auto', compound.poses.length, poseParameters, options.memoryBudgetBytes);
+  const requested = options.mode ?? 'auto';
+  // The shared stage (S, computed once per compound) serves recompute; auto asks for it first.
+  const shared = requested === 'recompute' || (requested === 'auto' && compound.poses.length > 1) ? sharedStage(model, compound.poses) : undefined;
+  const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined);
+  if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars, shared);
+  if (shared !== undefined) tf.dispose([...shared.tensors]);
   if (mode === 'naive') return naive(model, compound, loss, theta, combinedVars);
   if (mode === 'stored') return stored(model, compound, loss, theta, combinedVars);
-  if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars);
   throw new PosePoolError('E_CONFIG', `Unknown gradient mode '${String(mode)}'. Valid modes: ${GRADIENT_MODES.join(', ')}.`);
 }

@@ -9,6 +9,7 @@ import type { NamedVariables } from '../nn/module.js';
 import { validatePose, type Compound, type Pose } from '../pose.js';
 import { configOf } from '../registry/registry.js';
 import type { Readout } from '../components/readout.js';
+import type { SharedStage } from '../components/representation.js';
 import { SinglePoseModel, type SinglePoseModelParts } from './single-pose-model.js';
 
 /** The parts of a multi-pose model. */
@@ -119,10 +120,14 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     const poses = 'poses' in compound ? compound.poses : compound;
     const id = 'id' in compound ? compound.id : '(poses)';
     if (poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${id}' has no poses.`);
-    const predictions = Float32Array.from(poses, (pose, i) => {
-      validatePose(pose, `compound '${id}', pose ${i}`);
-      return tf.tidy(() => this.forwardPose(pose).dataSync()[0]!);
-    });
+    poses.forEach((pose, i) => validatePose(pose, `compound '${id}', pose ${i}`));
+    const shared = tf.tidy(() => this.shareAcross(poses) as unknown as tf.TensorContainer) as unknown as SharedStage | undefined;
+    let predictions: Float32Array;
+    try {
+      predictions = Float32Array.from(poses, (pose) => tf.tidy(() => this.forwardPose(pose, shared).dataSync()[0]!));
+    } finally {
+      tf.dispose([...(shared?.tensors ?? [])]);
+    }
     return tf.tidy(() => {
       const y = tf.tensor1d(predictions);
       const combined = this.readoutCombined(this.combination.combine(y)).dataSync()[0]!;

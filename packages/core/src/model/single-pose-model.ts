@@ -2,11 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import { describeComponent } from '../components/combination.js';
 import type { Readout } from '../components/readout.js';
-import type { Representation } from '../components/representation.js';
+import type { Representation, SharedStage } from '../components/representation.js';
 import type { Strategy } from '../components/strategy.js';
 import { PosePoolError } from '../errors.js';
 import { Module, ModuleGroup } from '../nn/module.js';
-import { posePart } from '../pose-parts.js';
+import { posePart, sameAtoms } from '../pose-parts.js';
 import type { Pose, PosePart } from '../pose.js';
 import { configOf } from '../registry/registry.js';
 
@@ -25,6 +25,27 @@ export interface SinglePoseModelParts {
 
 function isRepresentation(r: Representations): r is Representation {
   return typeof (r as Representation).represent === 'function';
+}
+
+/** Where one part's shared tensors sit in a model's {@link SharedStage}. */
+interface PartStage {
+  part: PosePart;
+  count: number;
+  /** The whole part representation is shared (one vector), not a stage of its representation. */
+  whole: boolean;
+  context?: unknown;
+}
+
+/** A model's shared stage split back into each part's: a shared vector, or a representation's stage. */
+function unpackStages(shared: SharedStage | undefined): Map<PosePart, { vector?: tf.Tensor1D; stage?: SharedStage }> {
+  const out = new Map<PosePart, { vector?: tf.Tensor1D; stage?: SharedStage }>();
+  let k = 0;
+  for (const entry of (shared?.context ?? []) as PartStage[]) {
+    const tensors = shared!.tensors.slice(k, k + entry.count);
+    k += entry.count;
+    out.set(entry.part, entry.whole ? { vector: tensors[0] as tf.Tensor1D } : { stage: { tensors, context: entry.context } });
+  }
+  return out;
 }
 
 /**
@@ -106,17 +127,51 @@ export class SinglePoseModel extends Module {
   }
 
   /**
+   * What the poses of a compound share, once per compound: a part whose atoms are the same in
+   * every pose (the cropped pocket for `protein`) has its whole representation shared; other parts
+   * share what their representation's {@link Representation.shareAcross} offers.
+   *
+   * @param poses - the compound's poses
+   * @returns the shared stage, or `undefined` when nothing is shared
+   */
+  shareAcross(poses: readonly Pose[]): SharedStage | undefined {
+    if (poses.length < 2) return undefined;
+    const tensors: tf.Tensor[] = [];
+    const entries: PartStage[] = [];
+    for (const part of this.strategy.parts) {
+      const parts = poses.map((pose) => posePart(pose, part));
+      if (part !== 'complex' && parts.every((p) => sameAtoms(p, parts[0]!))) {
+        tensors.push(this.#representationFor[part]!.represent(parts[0]!));
+        entries.push({ part, count: 1, whole: true });
+        continue;
+      }
+      const stage = this.#representationFor[part]!.shareAcross?.(parts);
+      if (stage === undefined) continue;
+      tensors.push(...stage.tensors);
+      entries.push({ part, count: stage.tensors.length, whole: false, context: stage.context });
+    }
+    return tensors.length === 0 ? undefined : { tensors, context: entries };
+  }
+
+  /**
    * ŷ = f(X; θ) for one pose.
    *
    * @param pose - the pose
+   * @param shared - the compound's shared stage from {@link SinglePoseModel.shareAcross}, if any
    * @returns its prediction, a scalar
    */
-  forwardPose(pose: Pose): tf.Scalar {
+  forwardPose(pose: Pose, shared?: SharedStage): tf.Scalar {
     return tf.tidy(() => {
+      const stages = unpackStages(shared);
       const reps: Partial<Record<PosePart, tf.Tensor1D>> = {};
       for (const part of this.strategy.parts) {
         const representation = this.#representationFor[part]!;
-        const r = representation.represent(posePart(pose, part));
+        const stage = stages.get(part);
+        if (stage?.vector !== undefined) {
+          reps[part] = stage.vector;
+          continue;
+        }
+        const r = representation.represent(posePart(pose, part), stage?.stage);
         if (r.rank !== 1 || r.size !== representation.outputSize) {
           throw new PosePoolError(
             'E_PROTOCOL',

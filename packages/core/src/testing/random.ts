@@ -59,21 +59,33 @@ export function randomPose(options: RandomPoseOptions = {}): Pose {
 
 /**
  * A random compound: `poses` random poses with a target and a per-pose label `pose_target`.
+ * With `sharedReceptor`, all poses have the first pose's receptor atoms and differ only in the
+ * ligand, as poses of one docked compound do (what a representation's shared stage relies on).
  *
- * @param options - pose options plus the number of poses and an id
+ * @param options - pose options plus the number of poses, an id, and whether the receptor is shared
  * @returns the compound
  * @example
  * ```ts
  * const compound = randomCompound({ poses: 4, atoms: 20, seed: 3 });
  * ```
  */
-export function randomCompound(options: RandomPoseOptions & { poses?: number; id?: string } = {}): Compound {
+export function randomCompound(options: RandomPoseOptions & { poses?: number; id?: string; sharedReceptor?: boolean } = {}): Compound {
   const count = options.poses ?? 4;
   const seed = options.seed ?? 1;
   const random = seededRandom(seed + 7919);
+  const poses = Array.from({ length: count }, (_, i) => randomPose({ ...options, seed: seed * 1000 + i }));
+  if (options.sharedReceptor === true) {
+    // Every pose keeps the first pose's receptor atoms (a pocket cropped once per compound); only the ligand moves.
+    const first = poses[0]!;
+    const receptor = first.ligandMask.indexOf(1);
+    for (const pose of poses) {
+      pose.z.set(first.z.subarray(0, receptor));
+      pose.pos.set(first.pos.subarray(0, 3 * receptor));
+    }
+  }
   return {
     id: options.id ?? `random-${seed}`,
-    poses: Array.from({ length: count }, (_, i) => randomPose({ ...options, seed: seed * 1000 + i })),
+    poses,
     target: 5 + 4 * random(),
     poseLabels: { pose_target: Float32Array.from({ length: count }, () => 5 + 4 * random()) },
   };

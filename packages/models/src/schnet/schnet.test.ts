@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, type Pose } from '@posepool/core';
-import { checkModelGradients, PoseMean, randomCompound } from '@posepool/core/testing';
+import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose } from '@posepool/core';
+import { checkModelGradients, expectNoLeaks, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -117,6 +117,53 @@ describe('SchNet in a MultiPoseModel', () => {
     const [whole, a, b] = [pose, pair, zinc].map((p) => tf.tidy(() => Array.from(schnet.represent(p).dataSync())));
     expect(whole!.every(Number.isFinite)).toBe(true);
     whole!.forEach((v, k) => expect(v).toBeCloseTo(a![k]! + b![k]!, 5));
+    schnet.dispose();
+  });
+});
+
+describe('SchNet shared receptor stage', () => {
+  const small = { hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 4, maxNumNeighbors: 6, seed: 3 };
+
+  it('computes receptor–receptor filters once per compound, on the union of the poses’ receptor edges', () => {
+    const schnet = new SchNet(small);
+    const compound = randomCompound({ poses: 4, atoms: 48, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 5 });
+    const receptorPairs = compound.poses.map((pose) => {
+      const graph = radiusGraph(pose.pos, { cutoff: small.cutoff, maxNeighbors: small.maxNumNeighbors });
+      return new Set(Array.from(graph.source, (j, e) => [j, graph.target[e]!]).filter(([j, i]) => !pose.ligandMask[j!] && !pose.ligandMask[i!]).map(([j, i]) => `${j},${i}`));
+    });
+    const union = new Set(receptorPairs.flatMap((pairs) => [...pairs]));
+    // The neighbour cap binds: ligand atoms push different receptor neighbours out in different poses.
+    expect(union.size).toBeGreaterThan(Math.max(...receptorPairs.map((pairs) => pairs.size)));
+    const stage = expectNoLeaks(() => {
+      const s = schnet.shareAcross(compound.poses)!;
+      tf.dispose([...s.tensors]);
+      return s;
+    });
+    expect(stage.tensors.map((t) => t.shape)).toEqual([
+      [union.size, small.numFilters],
+      [union.size, small.numFilters],
+    ]);
+    const shared = schnet.shareAcross(compound.poses)!;
+    for (const pose of compound.poses) {
+      const [alone, withStage] = [undefined, shared].map((s) => tf.tidy(() => Array.from(schnet.represent(pose, s).dataSync())));
+      withStage!.forEach((v, k) => expect(v).toBeCloseTo(alone![k]!, 5));
+    }
+    tf.dispose([...shared.tensors]);
+    schnet.dispose();
+  });
+
+  it('gives naive gradients in every mode with the shared stage (recompute and auto use it, stored does not)', () => {
+    const schnet = new SchNet(small);
+    const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }, { seed: 1 }), combination: new PoseMean() });
+    checkModelGradients(model, [randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 })]);
+    model.dispose();
+  });
+
+  it('shares nothing across poses whose receptors differ, or ligand-only poses', () => {
+    const schnet = new SchNet(small);
+    expect(schnet.shareAcross(randomCompound({ poses: 3, atoms: 20, seed: 2 }).poses)).toBeUndefined();
+    const ligands = randomCompound({ poses: 2, atoms: 6, ligandAtoms: 6, seed: 2 }).poses;
+    expect(schnet.shareAcross(ligands)).toBeUndefined();
     schnet.dispose();
   });
 });

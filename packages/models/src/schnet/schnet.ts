@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation } from '@posepool/core';
+import { Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -70,15 +70,19 @@ class InteractionBlock extends Module {
     this.lin = this.addModule('lin', new Linear(hidden, hidden, { scheme: 'xavier', seed: seed(4) }));
   }
 
-  /** The update of h for one block; without edges (isolated atoms) the convolution sums nothing. */
-  apply(h: tf.Tensor2D, edges: EdgeTensors | undefined): tf.Tensor2D {
+  /** The filter network W(d) = (Linear → ssp → Linear)(expansion) × cosine cutoff, one row per edge. */
+  filter(distances: DistanceTensors): tf.Tensor2D {
+    return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
+  }
+
+  /** The update of h for one block, given each edge's filter row; without edges (isolated atoms) the convolution sums nothing. */
+  apply(h: tf.Tensor2D, edges: EdgeTensors | undefined, filter: tf.Tensor2D | undefined): tf.Tensor2D {
     return tf.tidy(() => {
       const atoms = h.shape[0];
       let aggregated: tf.Tensor2D;
-      if (edges === undefined) {
+      if (edges === undefined || filter === undefined) {
         aggregated = tf.zeros([atoms, this.conv.lin1.outputs]);
       } else {
-        const filter = this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(edges.expansion)) as tf.Tensor2D).mul(edges.envelope);
         const messages = tf.gather(this.conv.lin1.apply(h), edges.source).mul(filter);
         aggregated = tf.unsortedSegmentSum(messages, edges.target, atoms) as tf.Tensor2D;
       }
@@ -87,14 +91,33 @@ class InteractionBlock extends Module {
   }
 }
 
-interface EdgeTensors {
-  source: tf.Tensor1D;
-  target: tf.Tensor1D;
+interface DistanceTensors {
   /** Gaussian expansion of the distances, E × G. */
   expansion: tf.Tensor2D;
   /** Cosine cutoff 0.5 (cos(π d / cutoff) + 1), E × 1. */
   envelope: tf.Tensor2D;
 }
+
+interface EdgeTensors {
+  source: tf.Tensor1D;
+  target: tf.Tensor1D;
+}
+
+/**
+ * The receptor–receptor edges a compound's poses share: the union over its poses of the edges
+ * between receptor atoms (the 32-neighbour cap can make them differ from pose to pose), and for
+ * each pose where its edges' filter rows come from.
+ */
+interface ReceptorEdges {
+  readonly poses: readonly Pose[];
+  /** Distances of the union edges. */
+  readonly distance: Float32Array;
+  /** `source × atoms + target` → row of the union. */
+  readonly row: Map<number, number>;
+  /** Per pose: each edge's row in [union rows; the pose's own edges], and which edges are its own. */
+  readonly layout: WeakMap<Pose, { index: Int32Array; own: Int32Array }>;
+}
+
 
 /**
  * SchNet (Schütt et al. 2017) with PyTorch Geometric's semantics and parameter names, as mtenn
@@ -122,6 +145,8 @@ export class SchNet extends Module implements Representation {
   readonly #interactions: InteractionBlock[] = [];
   readonly #lin1: Linear;
   readonly #offsets: Float64Array;
+  /** The last compound's receptor edges, keyed by its first pose. */
+  readonly #receptorCache = new WeakMap<Pose, ReceptorEdges>();
 
   /** @param options - sizes, cutoff, neighbour cap, seed; mtenn's defaults */
   constructor(options: SchNetOptions = {}) {
@@ -143,8 +168,27 @@ export class SchNet extends Module implements Representation {
     return this.#offsets;
   }
 
-  represent(pose: Pose): tf.Tensor1D {
-    return tf.tidy(() => shiftedSoftplus(this.#lin1.apply(this.atomFeatures(pose).at(-1)!)).sum(0) as tf.Tensor1D);
+  represent(pose: Pose, shared?: SharedStage): tf.Tensor1D {
+    return tf.tidy(() => shiftedSoftplus(this.#lin1.apply(this.atomFeatures(pose, shared).at(-1)!)).sum(0) as tf.Tensor1D);
+  }
+
+  /**
+   * The filters of every interaction block on the receptor–receptor edges of a compound's poses,
+   * computed once for all of them when the poses share their receptor atoms (same elements and
+   * positions at the same indices, as in a pocket cropped once per compound). Edges are the union
+   * over the poses, so each pose finds exactly its own graph's filters.
+   *
+   * @param poses - the compound's poses
+   * @returns one filter tensor per block (union edges × filters), or `undefined` when the receptors differ
+   */
+  shareAcross(poses: readonly Pose[]): SharedStage | undefined {
+    const receptor = this.#receptorEdges(poses);
+    if (receptor === undefined || receptor.distance.length === 0) return undefined;
+    const tensors = tf.tidy(() => {
+      const distances = this.#distanceTensors(receptor.distance);
+      return this.#interactions.map((block) => block.filter(distances));
+    });
+    return { tensors, context: receptor };
   }
 
   /**
@@ -152,22 +196,80 @@ export class SchNet extends Module implements Representation {
    * {@link SchNet.represent}, exposed for checks against other implementations).
    *
    * @param pose - the pose
+   * @param shared - the compound's shared filters from {@link SchNet.shareAcross}, if any
    * @returns `[embedding, after block 0, after block 1, …]`, each atoms × hiddenChannels
    */
-  atomFeatures(pose: Pose): tf.Tensor2D[] {
-    const graph = poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
+  atomFeatures(pose: Pose, shared?: SharedStage): tf.Tensor2D[] {
+    const graph = this.#graph(pose);
+    const receptor = shared?.context as ReceptorEdges | undefined;
+    const layout = receptor === undefined ? undefined : this.#layout(receptor, pose, graph);
     return tf.tidy(() => {
       const states = [this.#embedding.apply(pose.z)];
-      const edges = graph.source.length > 0 ? this.#edgeTensors(graph) : undefined;
-      for (const block of this.#interactions) states.push(states.at(-1)!.add(block.apply(states.at(-1)!, edges)));
+      const edges = graph.source.length > 0 ? { source: tf.tensor1d(graph.source, 'int32'), target: tf.tensor1d(graph.target, 'int32') } : undefined;
+      // The pose's own edges (all of them without a shared stage) get filters here; shared rows are gathered.
+      const own = layout === undefined ? graph.distance : Float32Array.from(layout.own, (e) => graph.distance[e]!);
+      const distances = own.length > 0 ? this.#distanceTensors(own) : undefined;
+      const index = layout === undefined ? undefined : tf.tensor1d(layout.index, 'int32');
+      this.#interactions.forEach((block, b) => {
+        const computed = distances === undefined ? undefined : block.filter(distances);
+        const filter = index === undefined ? computed : tf.gather(computed === undefined ? shared!.tensors[b]! : tf.concat([shared!.tensors[b]!, computed]), index);
+        states.push(states.at(-1)!.add(block.apply(states.at(-1)!, edges, filter as tf.Tensor2D | undefined)));
+      });
       return states;
     });
   }
 
-  /** Edge inputs from the graph, computed in JS doubles (positions carry no gradient). */
-  #edgeTensors(graph: RadiusGraph): EdgeTensors {
+  #graph(pose: Pose): RadiusGraph {
+    return poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
+  }
+
+  /** The union of the poses' receptor–receptor edges, when the poses share their receptor atoms (cached for the same poses). */
+  #receptorEdges(poses: readonly Pose[]): ReceptorEdges | undefined {
+    const cached = this.#receptorCache.get(poses[0]!);
+    if (cached !== undefined && cached.poses.length === poses.length && cached.poses.every((p, i) => p === poses[i])) return cached;
+    const first = poses[0]!;
+    if (!first.ligandMask.includes(0)) return undefined; // a ligand alone: no receptor to share
+    const receptor = posePart(first, 'protein');
+    if (!poses.every((p) => p.z.length === first.z.length && p.ligandMask.every((m, i) => m === first.ligandMask[i]) && sameAtoms(posePart(p, 'protein'), receptor))) return undefined;
+    const atoms = first.z.length;
+    const row = new Map<number, number>();
+    const distance: number[] = [];
+    for (const pose of poses) {
+      const graph = this.#graph(pose);
+      graph.source.forEach((j, e) => {
+        const i = graph.target[e]!;
+        const key = j * atoms + i;
+        if (pose.ligandMask[i] || pose.ligandMask[j] || row.has(key)) return;
+        row.set(key, distance.length);
+        distance.push(graph.distance[e]!);
+      });
+    }
+    const edges: ReceptorEdges = { poses: [...poses], distance: Float32Array.from(distance), row, layout: new WeakMap() };
+    this.#receptorCache.set(first, edges);
+    return edges;
+  }
+
+  /** Where each edge of `pose` finds its filter row: a union row, or after them its own edges' rows. */
+  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): { index: Int32Array; own: Int32Array } {
+    let layout = receptor.layout.get(pose);
+    if (layout !== undefined) return layout;
+    const union = receptor.distance.length;
+    const own: number[] = [];
+    const index = Int32Array.from(graph.source, (j, e) => {
+      const shared = receptor.row.get(j * pose.z.length + graph.target[e]!);
+      if (shared !== undefined) return shared;
+      own.push(e);
+      return union + own.length - 1;
+    });
+    layout = { index, own: Int32Array.from(own) };
+    receptor.layout.set(pose, layout);
+    return layout;
+  }
+
+  /** Gaussian expansion and cosine cutoff of distances, computed in JS doubles (positions carry no gradient). */
+  #distanceTensors(distance: Float32Array): DistanceTensors {
     const { cutoff, numGaussians } = this.options;
-    const edges = graph.distance.length;
+    const edges = distance.length;
     const spacing = this.#offsets[1]! - this.#offsets[0]!;
     // PyG computes the offsets in float32 and coeff = −0.5 / spacing²; follow it to the bit where it matters.
     const coeff = -0.5 / Math.fround(spacing) ** 2;
@@ -175,13 +277,11 @@ export class SchNet extends Module implements Representation {
     const expansion = new Float32Array(edges * numGaussians);
     const envelope = new Float32Array(edges);
     for (let e = 0; e < edges; e++) {
-      const d = graph.distance[e]!;
+      const d = distance[e]!;
       for (let g = 0; g < numGaussians; g++) expansion[e * numGaussians + g] = Math.exp(coeff * (d - offsets[g]!) ** 2);
       envelope[e] = 0.5 * (Math.cos((d * Math.PI) / cutoff) + 1);
     }
     return {
-      source: tf.tensor1d(graph.source, 'int32'),
-      target: tf.tensor1d(graph.target, 'int32'),
       expansion: tf.tensor2d(expansion, [edges, numGaussians]),
       envelope: tf.tensor2d(envelope, [edges, 1]),
     };

@@ -1,0 +1,146 @@
+// Training and inference throughput of the default SchNet on the tyk2 complex, with and without
+// the shared receptor stage (bench/results/throughput.json).
+import * as tf from '@tensorflow/tfjs';
+import { ComplexOnlyStrategy, MultiPoseModel, squaredError, useBackend, valueAndGrads, type Compound, type DecoupledModel, type Pose } from '@posepool/core';
+import { LogSumExpCombination } from '@posepool/combinations';
+import { PaiNN, SchNet } from '@posepool/models';
+import { seededRandom } from '@posepool/core/testing';
+
+import { benchmarkPose, machine, median, writeResult } from './lib.js';
+
+tf.enableProdMode();
+await useBackend('wasm');
+const { pose, source } = benchmarkPose();
+
+/** N poses of one compound: the receptor as it is, the ligand turned and moved rigidly (up to 30°, 1 Å), as docking poses differ. */
+function compoundOf(n: number): Compound {
+  const random = seededRandom(n);
+  const ligand = Array.from(pose.ligandMask.keys()).filter((i) => pose.ligandMask[i]);
+  const centre = [0, 1, 2].map((k) => ligand.reduce((s, i) => s + pose.pos[3 * i + k]!, 0) / ligand.length);
+  const poses = Array.from({ length: n }, (_, p): Pose => {
+    if (p === 0) return pose;
+    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * (Math.PI / 3));
+    const [ca, sa, cb, sb, cc, sc] = [Math.cos(a!), Math.sin(a!), Math.cos(b!), Math.sin(b!), Math.cos(c!), Math.sin(c!)];
+    const r = [cb * cc, -cb * sc, sb, sa * sb * cc + ca * sc, -sa * sb * sc + ca * cc, -sa * cb, -ca * sb * cc + sa * sc, ca * sb * sc + sa * cc, ca * cb];
+    const shift = [0, 1, 2].map(() => random() - 0.5);
+    const pos = pose.pos.slice();
+    for (const i of ligand) {
+      const d = [0, 1, 2].map((k) => pose.pos[3 * i + k]! - centre[k]!);
+      for (let k = 0; k < 3; k++) pos[3 * i + k] = centre[k]! + shift[k]! + r[3 * k]! * d[0]! + r[3 * k + 1]! * d[1]! + r[3 * k + 2]! * d[2]!;
+    }
+    return { ...pose, pos };
+  });
+  return { id: `tyk2-x${n}`, poses, target: 7 };
+}
+
+/** The same model seen by the engine without its shared stage: every pose computes everything. */
+function withoutSharing(model: MultiPoseModel): DecoupledModel {
+  return {
+    combination: model.combination,
+    combinationName: model.combinationName,
+    poseVariables: () => model.poseVariables(),
+    combinedVariables: () => model.combinedVariables(),
+    forwardPose: (p) => model.forwardPose(p),
+    readoutCombined: (h) => model.readoutCombined(h),
+  };
+}
+
+/** Median wall time of one training step, and the peak bytes it adds (tf.profile). */
+async function trainStep(model: DecoupledModel, compound: Compound, mode: 'recompute' | 'auto', repeats: number): Promise<{ ms: number; peakBytes: number }> {
+  const times: number[] = [];
+  let peakBytes = 0;
+  for (let r = 0; r < repeats; r++) {
+    const before = tf.memory().numBytes;
+    const start = performance.now();
+    const info = await tf.profile(() => {
+      tf.dispose(valueAndGrads(model, compound, squaredError(), { mode }).grads);
+    });
+    times.push(performance.now() - start);
+    peakBytes = Math.max(peakBytes, info.peakBytes - before);
+  }
+  return { ms: median(times), peakBytes };
+}
+
+function predictMs(model: MultiPoseModel, compound: Compound, repeats: number): number {
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    model.predict(compound);
+    times.push(performance.now() - start);
+  }
+  return median(times);
+}
+
+interface Row {
+  poses: number;
+  recomputeShared: { msPerPose: number; posesPerS: number; peakMiB: number };
+  auto: { msPerPose: number; posesPerS: number };
+  recomputePlain: { msPerPose: number; posesPerS: number; peakMiB: number };
+  predictPosesPerS: number;
+  sharedOverPlainStepTime: number;
+  peakBytes: number;
+}
+
+const architectures = {
+  schnet: () => new SchNet({ seed: 1 }),
+  painn: () => new PaiNN({ seed: 1 }),
+};
+const results: Record<string, unknown> = {};
+const ratios: Record<string, number> = {};
+const only = process.argv.slice(2);
+for (const [name, make] of Object.entries(architectures)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  const representation = make();
+  const model = new MultiPoseModel({
+    representation,
+    strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed: 1 }),
+    combination: new LogSumExpCombination({ smooth: 'min', scale: 1000 }),
+  });
+  const plain = withoutSharing(model);
+  const rows: Row[] = [];
+  for (const n of [1, 9, 64]) {
+    const compound = compoundOf(n);
+    model.predict(compound); // neighbour lists and layouts outside the measurement
+    const repeats = n === 64 ? 1 : 3;
+    const shared = await trainStep(model, compound, 'recompute', repeats);
+    const auto = await trainStep(model, compound, 'auto', repeats);
+    const without = await trainStep(plain, compound, 'recompute', repeats);
+    const predict = predictMs(model, compound, repeats);
+    const row: Row = {
+      poses: n,
+      recomputeShared: { msPerPose: shared.ms / n, posesPerS: (1000 * n) / shared.ms, peakMiB: shared.peakBytes / 2 ** 20 },
+      auto: { msPerPose: auto.ms / n, posesPerS: (1000 * n) / auto.ms },
+      recomputePlain: { msPerPose: without.ms / n, posesPerS: (1000 * n) / without.ms, peakMiB: without.peakBytes / 2 ** 20 },
+      predictPosesPerS: (1000 * n) / predict,
+      sharedOverPlainStepTime: shared.ms / without.ms,
+      peakBytes: shared.peakBytes,
+    };
+    rows.push(row);
+    console.log(name, JSON.stringify(row));
+  }
+  const at = (n: number): Row => rows.find((r) => r.poses === n)!;
+  ratios[`${name}_train_poses_per_s_N9`] = at(9).recomputeShared.posesPerS;
+  ratios[`${name}_train_poses_per_s_N64`] = at(64).recomputeShared.posesPerS;
+  ratios[`${name}_shared_over_plain_step_time_N9`] = at(9).sharedOverPlainStepTime;
+  ratios[`${name}_shared_over_plain_step_time_N64`] = at(64).sharedOverPlainStepTime;
+  ratios[`${name}_predict_poses_per_s`] = at(9).predictPosesPerS;
+  ratios[`${name}_recompute_peak_N64_over_N1`] = at(64).peakBytes / at(1).peakBytes;
+  results[name] = { parameters: representation.countParameters(), rows };
+  model.dispose();
+}
+
+const path = await writeResult('throughput', {
+  machine: machine(),
+  backend: tf.getBackend(),
+  pose: source,
+  compound: 'N poses: the fixture pose, then its ligand turned (≤ 30° per axis) and moved (≤ 0.5 Å per axis) rigidly; the receptor is the same in every pose',
+  model: 'default architecture (mtenn defaults for SchNet), complex-only, smooth-min (scale 1000)',
+  notes: [
+    'recomputeShared: recompute with the shared receptor stage (receptor–receptor filters once per compound); recomputePlain: the same model with the stage hidden from the engine.',
+    'One wasm thread. Medians of 3 steps (1 at N = 64); peak = tf.profile peakBytes minus bytes alive before the step.',
+  ],
+  results,
+  ratios,
+});
+console.log(`wrote ${path}`);
+console.log(ratios);
