@@ -75,18 +75,18 @@ class InteractionBlock extends Module {
     return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
   }
 
-  /** The update of h for one block, given each edge's filter row; without edges (isolated atoms) the convolution sums nothing. */
-  apply(h: tf.Tensor2D, edges: EdgeTensors | undefined, filter: tf.Tensor2D | undefined): tf.Tensor2D {
+  /**
+   * The update of h for one block: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
+   * edges; or the shared receptor edges and the pose's own), each with its filter rows; without
+   * edges (isolated atoms) the convolution sums nothing.
+   */
+  apply(h: tf.Tensor2D, groups: ReadonlyArray<{ edges: EdgeTensors; filter: tf.Tensor2D }>): tf.Tensor2D {
     return tf.tidy(() => {
       const atoms = h.shape[0];
-      let aggregated: tf.Tensor2D;
-      if (edges === undefined || filter === undefined) {
-        aggregated = tf.zeros([atoms, this.conv.lin1.outputs]);
-      } else {
-        const messages = tf.gather(this.conv.lin1.apply(h), edges.source).mul(filter);
-        aggregated = tf.unsortedSegmentSum(messages, edges.target, atoms) as tf.Tensor2D;
-      }
-      return this.lin.apply(shiftedSoftplus(this.conv.lin2.apply(aggregated)) as tf.Tensor2D);
+      const x = this.conv.lin1.apply(h);
+      const sums = groups.map(({ edges, filter }) => tf.unsortedSegmentSum(tf.gather(x, edges.source).mul(filter), edges.target, atoms));
+      const aggregated = sums.length === 0 ? tf.zeros([atoms, this.conv.lin1.outputs]) : tf.addN(sums);
+      return this.lin.apply(shiftedSoftplus(this.conv.lin2.apply(aggregated as tf.Tensor2D)) as tf.Tensor2D);
     });
   }
 }
@@ -106,16 +106,18 @@ interface EdgeTensors {
 /**
  * The receptor–receptor edges a compound's poses share: the union over its poses of the edges
  * between receptor atoms (the 32-neighbour cap can make them differ from pose to pose), and for
- * each pose where its edges' filter rows come from.
+ * each pose which union edges are in its graph and which of its edges are its own.
  */
 interface ReceptorEdges {
   readonly poses: readonly Pose[];
-  /** Distances of the union edges. */
+  /** The union edges. */
+  readonly source: Int32Array;
+  readonly target: Int32Array;
   readonly distance: Float32Array;
   /** `source × atoms + target` → row of the union. */
   readonly row: Map<number, number>;
-  /** Per pose: each edge's row in [union rows; the pose's own edges], and which edges are its own. */
-  readonly layout: WeakMap<Pose, { index: Int32Array; own: Int32Array }>;
+  /** Per pose: 1 for the union edges in its graph (0 for the others), and its edges that are not receptor–receptor. */
+  readonly layout: WeakMap<Pose, { mask: Float32Array; own: Int32Array }>;
 }
 
 
@@ -203,17 +205,22 @@ export class SchNet extends Module implements Representation {
     const graph = this.#graph(pose);
     const receptor = shared?.context as ReceptorEdges | undefined;
     const layout = receptor === undefined ? undefined : this.#layout(receptor, pose, graph);
+    const own = layout?.own;
     return tf.tidy(() => {
       const states = [this.#embedding.apply(pose.z)];
-      const edges = graph.source.length > 0 ? { source: tf.tensor1d(graph.source, 'int32'), target: tf.tensor1d(graph.target, 'int32') } : undefined;
-      // The pose's own edges (all of them without a shared stage) get filters here; shared rows are gathered.
-      const own = layout === undefined ? graph.distance : Float32Array.from(layout.own, (e) => graph.distance[e]!);
-      const distances = own.length > 0 ? this.#distanceTensors(own) : undefined;
-      const index = layout === undefined ? undefined : tf.tensor1d(layout.index, 'int32');
+      // The pose's own edges (all of them without a shared stage) get their filters here.
+      const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
+      const ownEdges = { source: tf.tensor1d(pick(graph.source), 'int32'), target: tf.tensor1d(pick(graph.target), 'int32') };
+      const ownDistances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
+      const distances = ownDistances.length > 0 ? this.#distanceTensors(ownDistances) : undefined;
+      // The shared receptor edges: all union edges, the ones outside this pose's graph weighted 0.
+      const union = layout === undefined ? undefined : { source: tf.tensor1d(receptor!.source, 'int32'), target: tf.tensor1d(receptor!.target, 'int32') };
+      const mask = layout === undefined ? undefined : tf.tensor2d(layout.mask, [layout.mask.length, 1]);
       this.#interactions.forEach((block, b) => {
-        const computed = distances === undefined ? undefined : block.filter(distances);
-        const filter = index === undefined ? computed : tf.gather(computed === undefined ? shared!.tensors[b]! : tf.concat([shared!.tensors[b]!, computed]), index);
-        states.push(states.at(-1)!.add(block.apply(states.at(-1)!, edges, filter as tf.Tensor2D | undefined)));
+        const groups: Array<{ edges: EdgeTensors; filter: tf.Tensor2D }> = [];
+        if (union !== undefined) groups.push({ edges: union, filter: shared!.tensors[b]!.mul(mask!) as tf.Tensor2D });
+        if (distances !== undefined) groups.push({ edges: ownEdges, filter: block.filter(distances) });
+        states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups)));
       });
       return states;
     });
@@ -233,6 +240,8 @@ export class SchNet extends Module implements Representation {
     if (!poses.every((p) => p.z.length === first.z.length && p.ligandMask.every((m, i) => m === first.ligandMask[i]) && sameAtoms(posePart(p, 'protein'), receptor))) return undefined;
     const atoms = first.z.length;
     const row = new Map<number, number>();
+    const source: number[] = [];
+    const target: number[] = [];
     const distance: number[] = [];
     for (const pose of poses) {
       const graph = this.#graph(pose);
@@ -241,27 +250,35 @@ export class SchNet extends Module implements Representation {
         const key = j * atoms + i;
         if (pose.ligandMask[i] || pose.ligandMask[j] || row.has(key)) return;
         row.set(key, distance.length);
+        source.push(j);
+        target.push(i);
         distance.push(graph.distance[e]!);
       });
     }
-    const edges: ReceptorEdges = { poses: [...poses], distance: Float32Array.from(distance), row, layout: new WeakMap() };
+    const edges: ReceptorEdges = {
+      poses: [...poses],
+      source: Int32Array.from(source),
+      target: Int32Array.from(target),
+      distance: Float32Array.from(distance),
+      row,
+      layout: new WeakMap(),
+    };
     this.#receptorCache.set(first, edges);
     return edges;
   }
 
-  /** Where each edge of `pose` finds its filter row: a union row, or after them its own edges' rows. */
-  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): { index: Int32Array; own: Int32Array } {
+  /** Which union edges are in `pose`'s graph, and which of its edges are its own (not receptor–receptor). */
+  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): { mask: Float32Array; own: Int32Array } {
     let layout = receptor.layout.get(pose);
     if (layout !== undefined) return layout;
-    const union = receptor.distance.length;
+    const mask = new Float32Array(receptor.distance.length);
     const own: number[] = [];
-    const index = Int32Array.from(graph.source, (j, e) => {
-      const shared = receptor.row.get(j * pose.z.length + graph.target[e]!);
-      if (shared !== undefined) return shared;
-      own.push(e);
-      return union + own.length - 1;
+    graph.source.forEach((j, e) => {
+      const row = receptor.row.get(j * pose.z.length + graph.target[e]!);
+      if (row === undefined) own.push(e);
+      else mask[row] = 1;
     });
-    layout = { index, own: Int32Array.from(own) };
+    layout = { mask, own: Int32Array.from(own) };
     receptor.layout.set(pose, layout);
     return layout;
   }
