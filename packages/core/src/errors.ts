@@ -21,7 +21,9 @@ export type PosePoolErrorCode =
   /** Model inputs (poses, compounds) are unusable. */
   | 'E_INPUT'
   /** A saved model could not be written or read. */
-  | 'E_SERIALIZATION';
+  | 'E_SERIALIZATION'
+  /** A step would not fit the backend's memory. */
+  | 'E_MEMORY';
 
 /**
  * The one error class PosePool throws for problems a user can act on.

@@ -74,7 +74,7 @@ export {
 } from './registry/registry.js';
 export { parseOptions } from './registry/options.js';
 export { loadModel, saveModel, MODEL_FILE, WEIGHTS_FILE } from './serialization/model-directory.js';
-export { useBackend, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/backend.js';
+export { backendMemoryLimit, useBackend, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/backend.js';
 export { registerPosePoolKernels, type KernelOptions } from './backend/kernels.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { POSEPOOL_VERSION } from './version.js';

@@ -93,3 +93,21 @@ export async function useBackend(name: BackendName = 'wasm', options: BackendOpt
   if (!ok) throw new PosePoolError('E_BACKEND', `Backend '${name}' failed to initialise (tf.setBackend returned false).`);
   return name;
 }
+
+/** The wasm backend's heap: 32-bit addresses. */
+const WASM_HEAP_BYTES = 4 * 1024 ** 3;
+
+/**
+ * How many bytes of tensors the active backend can hold at most: 4 GiB on wasm (a 32-bit heap,
+ * whose exhaustion aborts the process), unbounded (`Infinity`) elsewhere, where the operating
+ * system's memory is the limit.
+ *
+ * @returns the limit in bytes
+ * @example
+ * ```ts
+ * backendMemoryLimit(); // 4294967296 on wasm
+ * ```
+ */
+export function backendMemoryLimit(): number {
+  return tf.getBackend() === 'wasm' ? WASM_HEAP_BYTES : Number.POSITIVE_INFINITY;
+}

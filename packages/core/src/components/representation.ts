@@ -51,4 +51,14 @@ export interface Representation extends Module {
    * @returns the shared stage, or `undefined` when these poses share nothing
    */
   shareAcross?(poses: readonly Pose[]): SharedStage | undefined;
+  /**
+   * Optional: about how many bytes of tensors one pose needs at the peak of a forward pass, or of
+   * a forward and backward pass when `training`. The engine checks it against the backend's
+   * memory before a step, so an oversized pose is a clear error rather than an aborted process.
+   *
+   * @param pose - the pose or pose part
+   * @param training - whether the backward pass is included
+   * @returns bytes (an estimate; err on the high side)
+   */
+  estimateBytes?(pose: Pose, training: boolean): number;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { backendMemoryLimit } from '../backend/backend.js';
 import { PosePoolError } from '../errors.js';
 import type { NamedVariables } from '../nn/module.js';
 import type { SharedStage } from '../components/representation.js';
@@ -45,6 +46,12 @@ export interface GradientOptions {
    * @defaultValue 268435456 (256 MiB)
    */
   memoryBudgetBytes?: number;
+  /**
+   * Bytes of tensors the step may reach; a step the model estimates above it is refused
+   * (`E_MEMORY`) before anything is allocated.
+   * @defaultValue the backend's limit ({@link backendMemoryLimit}: 4 GiB on wasm)
+   */
+  memoryLimitBytes?: number;
 }
 
 /**
@@ -77,6 +84,8 @@ export interface DecoupledModel {
   forwardPose(pose: Pose, shared?: SharedStage): tf.Scalar;
   /** Optional: what all poses of a compound share, computed once (see {@link SharedStage}); `undefined` when they share nothing. */
   shareAcross?(poses: readonly Pose[]): SharedStage | undefined;
+  /** Optional: about how many bytes one pose needs at the peak of a forward (or training) pass; checked before a step. */
+  estimateBytes?(pose: Pose, training: boolean): number;
   /** The combined readout (identity when there is none). */
   readoutCombined(h: tf.Scalar): tf.Scalar;
 }
@@ -241,6 +250,32 @@ function accumulate(sums: tf.Tensor[] | undefined, grads: tf.Tensor[]): tf.Tenso
   });
 }
 
+const GiB = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+
+/**
+ * Refuses a step the model estimates beyond the memory limit (on wasm, running out aborts the
+ * process, which no caller can catch): `naive` holds every pose's graph, the other modes one.
+ *
+ * @param model - the model (without `estimateBytes`, nothing is checked)
+ * @param compound - the compound
+ * @param mode - the mode about to run, or `predict`
+ * @param extraBytes - what the mode keeps besides one pose graph (stored gradients, accumulators)
+ * @param limit - the limit in bytes
+ */
+export function assertStepFits(model: DecoupledModel, compound: Compound, mode: Exclude<GradientMode, 'auto'> | 'predict', extraBytes: number, limit = backendMemoryLimit()): void {
+  if (model.estimateBytes === undefined || !Number.isFinite(limit)) return;
+  const perPose = compound.poses.map((pose) => model.estimateBytes!(pose, mode !== 'predict'));
+  const graphs = mode === 'naive' ? perPose.reduce((a, b) => a + b, 0) : Math.max(...perPose);
+  const inUse = tf.memory().numBytes;
+  if (graphs + extraBytes + inUse <= limit) return;
+  const largest = perPose.indexOf(Math.max(...perPose));
+  throw new PosePoolError(
+    'E_MEMORY',
+    `Compound '${compound.id}': ${mode === 'predict' ? 'predicting' : `a ${mode} training step`} needs about ${GiB(graphs + extraBytes)} of tensors (pose ${largest}, ${compound.poses[largest]!.z.length} atoms, the largest: ${GiB(perPose[largest]!)}), and ${GiB(inUse)} are in use, beyond the backend's ${GiB(limit)}. ` +
+      `Crop the pocket (a smaller pocketCutoff), lower the model's sizes or neighbour count${mode === 'naive' ? ", use the 'recompute' mode" : ''}, or use a backend without this limit ('tensorflow').`,
+  );
+}
+
 /** The model's shared stage for `poses`, computed without a tape (its tensors are the caller's). */
 function sharedStage(model: DecoupledModel, poses: readonly Pose[]): SharedStage | undefined {
   if (model.shareAcross === undefined) return undefined;
@@ -323,6 +358,11 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   const combinedVars = trainable(model.combinedVariables());
   const poseParameters = theta.reduce((total, [, v]) => total + v.size, 0);
   const requested = options.mode ?? 'auto';
+  if (!GRADIENT_MODES.includes(requested)) throw new PosePoolError('E_CONFIG', `Unknown gradient mode '${String(requested)}'. Valid modes: ${GRADIENT_MODES.join(', ')}.`);
+  // What the mode keeps besides one pose graph: stored per-pose gradients (auto: at most its budget), or recompute's accumulator.
+  const storedBytes = compound.poses.length * poseParameters * 4;
+  const kept = { naive: 0, stored: storedBytes, recompute: 2 * poseParameters * 4, auto: Math.min(storedBytes, options.memoryBudgetBytes ?? DEFAULT_BUDGET) }[requested];
+  assertStepFits(model, compound, requested === 'auto' ? 'stored' : requested, kept, options.memoryLimitBytes);
   // The shared stage (S, computed once per compound) serves recompute; auto asks for it first.
   const shared = requested === 'recompute' || (requested === 'auto' && compound.poses.length > 1) ? sharedStage(model, compound.poses) : undefined;
   const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
-import { valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
+import { assertStepFits, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
 import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
 import { PosePoolError } from '../errors.js';
@@ -121,6 +121,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     const id = 'id' in compound ? compound.id : '(poses)';
     if (poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${id}' has no poses.`);
     poses.forEach((pose, i) => validatePose(pose, `compound '${id}', pose ${i}`));
+    assertStepFits(this, { id, poses }, 'predict', 0);
     const shared = tf.tidy(() => this.shareAcross(poses) as unknown as tf.TensorContainer) as unknown as SharedStage | undefined;
     let predictions: Float32Array;
     try {

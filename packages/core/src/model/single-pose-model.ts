@@ -154,6 +154,19 @@ export class SinglePoseModel extends Module {
   }
 
   /**
+   * About how many bytes of tensors one pose needs at the peak of a forward pass (or of a
+   * training step): the sum over the strategy's parts of what their representations estimate
+   * (0 for representations that give no estimate).
+   *
+   * @param pose - the pose
+   * @param training - whether the backward pass is included
+   * @returns bytes
+   */
+  estimateBytes(pose: Pose, training: boolean): number {
+    return this.strategy.parts.reduce((total, part) => total + (this.#representationFor[part]!.estimateBytes?.(posePart(pose, part), training) ?? 0), 0);
+  }
+
+  /**
    * ŷ = f(X; θ) for one pose.
    *
    * @param pose - the pose

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose } from '@posepool/core';
-import { checkModelGradients, expectNoLeaks, PoseMean, randomCompound } from '@posepool/core/testing';
+import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose, type PosePoolError } from '@posepool/core';
+import { CHECK_LOSSES, checkModelGradients, expectNoLeaks, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
@@ -165,6 +165,39 @@ describe('SchNet shared receptor stage', () => {
     const ligands = randomCompound({ poses: 2, atoms: 6, ligandAtoms: 6, seed: 2 }).poses;
     expect(schnet.shareAcross(ligands)).toBeUndefined();
     schnet.dispose();
+  });
+});
+
+describe('SchNet memory', () => {
+  it('estimates the peak of a training step and of a prediction from above, within 1.5× of the measured peak', async () => {
+    const schnet = new SchNet({ hiddenChannels: 32, numFilters: 32, numInteractions: 3, seed: 1 });
+    const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
+    const compound = randomCompound({ poses: 1, atoms: 200, seed: 4 });
+    const before = tf.memory().numBytes;
+    const train = (await tf.profile(() => tf.dispose(model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads))).peakBytes - before;
+    const predict = (await tf.profile(() => void model.predict(compound))).peakBytes - before;
+    for (const [measured, estimate] of [[train, model.estimateBytes(compound.poses[0]!, true)], [predict, model.estimateBytes(compound.poses[0]!, false)]] as const) {
+      expect(estimate).toBeGreaterThanOrEqual(measured);
+      expect(estimate).toBeLessThan(1.5 * measured);
+    }
+    model.dispose();
+  });
+
+  it('refuses a step beyond the memory limit before allocating, naming the compound and the fix', () => {
+    const schnet = new SchNet({ hiddenChannels: 16, numFilters: 16, numInteractions: 2, seed: 1 });
+    const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
+    const compound = randomCompound({ poses: 3, atoms: 100, seed: 4, id: 'big-one' });
+    const error = expectNoLeaks(() => {
+      try {
+        model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'naive', memoryLimitBytes: 2 ** 20 });
+      } catch (e) {
+        return e as PosePoolError;
+      }
+      throw new Error('no error');
+    });
+    expect(error.code).toBe('E_MEMORY');
+    expect(error.message).toMatch(/^Compound 'big-one': a naive training step needs about [\d.]+ GiB of tensors .* Crop the pocket .* use the 'recompute' mode/);
+    model.dispose();
   });
 });
 

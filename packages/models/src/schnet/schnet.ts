@@ -175,6 +175,23 @@ export class SchNet extends Module implements Representation {
   }
 
   /**
+   * About how many bytes of tensors one pose needs at the peak: measured on wasm at 58–60 bytes per
+   * edge × block × filter for a training step (the activations kept for the backward pass) and
+   * 7–11 for a forward pass; estimated here at 72 (with room for a shared stage and its gradient)
+   * and 48 per edge × filter.
+   *
+   * @param pose - the pose
+   * @param training - whether the backward pass is included
+   * @returns bytes
+   */
+  estimateBytes(pose: Pose, training: boolean): number {
+    const edges = this.#graph(pose).source.length;
+    const { numFilters, numInteractions, hiddenChannels } = this.options;
+    const atoms = pose.z.length * hiddenChannels * 4 * (numInteractions + 2);
+    return atoms + (training ? 72 * edges * numInteractions * numFilters : 48 * edges * numFilters);
+  }
+
+  /**
    * The filters of every interaction block on the receptor–receptor edges of a compound's poses,
    * computed once for all of them when the poses share their receptor atoms (same elements and
    * positions at the same indices, as in a pocket cropped once per compound). Edges are the union
