@@ -23,6 +23,9 @@ export interface SinglePoseModelParts {
   poseReadout?: Readout;
 }
 
+/** A component's name in messages: its registered name, else its class. */
+const nameOf = (component: object): string => describeComponent(component, configOf(component)?.name);
+
 function isRepresentation(r: Representations): r is Representation {
   return typeof (r as Representation).represent === 'function';
 }
@@ -105,7 +108,7 @@ export class SinglePoseModel extends Module {
     }
     const missing = strategy.parts.filter((part) => this.#representationFor[part] === undefined);
     if (missing.length > 0) {
-      throw new PosePoolError('E_CONFIG', `Strategy '${describeComponent(strategy, configOf(strategy)?.name)}' needs representations of ${missing.join(', ')}, which the model does not have.`);
+      throw new PosePoolError('E_CONFIG', `Strategy '${nameOf(strategy)}' needs representations of ${missing.join(', ')}, which the model does not have.`);
     }
     for (const part of strategy.parts) {
       const given = this.#representationFor[part]!.outputSize;
@@ -113,7 +116,7 @@ export class SinglePoseModel extends Module {
       if (given !== expected) {
         throw new PosePoolError(
           'E_CONFIG',
-          `Strategy '${describeComponent(strategy, configOf(strategy)?.name)}' was built for a ${part} representation of size ${expected}, but the model's ${part} representation (${describeComponent(this.#representationFor[part]!, configOf(this.#representationFor[part]!)?.name)}) gives ${given}. Size the strategy from representationSizes(representation).`,
+          `Strategy '${nameOf(strategy)}' was built for a ${part} representation of size ${expected}, but the model's ${part} representation (${nameOf(this.#representationFor[part]!)}) gives ${given}. Size the strategy from representationSizes(representation).`,
         );
       }
     }
@@ -188,7 +191,7 @@ export class SinglePoseModel extends Module {
         if (r.rank !== 1 || r.size !== representation.outputSize) {
           throw new PosePoolError(
             'E_PROTOCOL',
-            `Representation '${describeComponent(representation, configOf(representation)?.name)}' returned shape [${r.shape.join(', ')}] for the ${part}; it declares outputSize ${representation.outputSize}, so expected [${representation.outputSize}].`,
+            `Representation '${nameOf(representation)}' returned shape [${r.shape.join(', ')}] for the ${part}; it declares outputSize ${representation.outputSize}, so expected [${representation.outputSize}].`,
           );
         }
         reps[part] = r;
