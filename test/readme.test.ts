@@ -27,5 +27,6 @@ describe('plugin guide', () => {
   it('shows test/plugin-example/index.ts verbatim', () => {
     const guide = readFileSync(join(root, 'docs', 'guides', 'writing-a-combination.md'), 'utf8');
     expect(guide).toContain(readFileSync(join(root, 'test', 'plugin-example', 'index.ts'), 'utf8').trim());
+    expect(guide).toContain(readFileSync(join(root, 'test', 'plugin-example', 'index.test.ts'), 'utf8').trim());
   });
 });

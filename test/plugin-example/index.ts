@@ -9,6 +9,8 @@ export const powerMeanOptions = z.object({ power: z.number().min(1).default(2) }
 /** Power mean of positive predictions: h = (mean ŷ_i^p)^(1/p). */
 export class PowerMean extends Module implements Combination {
   readonly power: number;
+  // Defined for positive predictions: the engine refuses others, the harness draws positive ones.
+  readonly domain = 'positive';
   constructor(options: z.input<typeof powerMeanOptions> = {}) {
     super();
     // The same schema checks options here and in the registry: one rule, one message.

@@ -15,7 +15,7 @@ export { posePart, sameAtoms } from './pose-parts.js';
 export { poseRadiusGraph, radiusGraph, radiusGraphKey, radiusGraphOptions, subsetRadiusGraph, type RadiusGraphOptions } from './neighbors/radius-graph.js';
 
 // Component interfaces and building blocks
-export { assertPoseWeights, poseWeightsOf, type Combination } from './components/combination.js';
+export { assertInDomain, assertPoseWeights, poseWeightsOf, type Combination } from './components/combination.js';
 export type { Readout } from './components/readout.js';
 export type { Representation, SharedStage } from './components/representation.js';
 export type { InputSizes, Strategy } from './components/strategy.js';

@@ -41,6 +41,36 @@ export interface Combination extends Module {
    * @returns the combined prediction
    */
   combineReference?(predictions: readonly number[]): number;
+  /**
+   * The predictions the combination is defined for: `positive` for one that takes logarithms or
+   * non-integer powers (a power mean). The engine refuses predictions outside it and the testing
+   * harness draws inside it.
+   * @defaultValue 'real'
+   */
+  readonly domain?: 'real' | 'positive';
+}
+
+/**
+ * Checks that predictions lie in a combination's domain.
+ *
+ * @param combination - the combination
+ * @param predictions - the N pose predictions
+ * @param who - names the combination and the compound in the error
+ * @throws PosePoolError `E_PROTOCOL` naming the first prediction outside the domain
+ * @example
+ * ```ts
+ * assertInDomain(powerMean, Float32Array.from([0.2, 1.5]), "combination 'power-mean', compound 'x'");
+ * ```
+ */
+export function assertInDomain(combination: Combination, predictions: ArrayLike<number>, who: string): void {
+  if (combination.domain !== 'positive') return;
+  const bad = Array.prototype.findIndex.call(predictions, (v: number) => !(v > 0));
+  if (bad >= 0) {
+    throw new PosePoolError(
+      'E_PROTOCOL',
+      `${who}: pose ${bad} is predicted as ${predictions[bad]}, but the combination takes positive predictions only. Give the model a per-pose readout that keeps predictions positive, or choose another combination.`,
+    );
+  }
 }
 
 /** @returns a name for `component` in error messages: its registered name when known, else its class */

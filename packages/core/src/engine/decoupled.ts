@@ -5,7 +5,7 @@ import { PosePoolError } from '../errors.js';
 import type { NamedVariables } from '../nn/module.js';
 import type { SharedStage } from '../components/representation.js';
 import type { Compound, Pose } from '../pose.js';
-import { assertPoseWeights, type Combination } from '../components/combination.js';
+import { assertInDomain, assertPoseWeights, type Combination } from '../components/combination.js';
 import type { Loss } from './losses.js';
 
 /**
@@ -158,6 +158,7 @@ function runCombined(model: DecoupledModel, compound: Compound, loss: Loss, pred
   const who = model.combinationName;
   const bad = predictions.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
+  assertInDomain(model.combination, predictions, `Combination '${who}', compound '${compound.id}'`);
   const ofCombination = new Set(model.combination.variables());
   const combinationVars = variables.map(([, v]) => v).filter((v) => ofCombination.has(v));
   const readoutVars = variables.map(([, v]) => v).filter((v) => !ofCombination.has(v));
@@ -208,6 +209,7 @@ function naive(model: DecoupledModel, compound: Compound, loss: Loss, theta: Ent
     const shared = model.shareAcross?.(compound.poses);
     const y = tf.stack(compound.poses.map((pose) => model.forwardPose(pose, shared))) as tf.Tensor1D;
     poses = y.dataSync().slice() as Float32Array;
+    assertInDomain(model.combination, poses, `Combination '${model.combinationName}', compound '${compound.id}'`);
     const out = model.readoutCombined(model.combination.combine(y));
     combined = out.dataSync()[0]!;
     return loss({ combined: out, poses: y, compound });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import { describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
+import { assertInDomain, describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
 import { assertStepFits, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
 import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
@@ -129,6 +129,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     } finally {
       tf.dispose([...(shared?.tensors ?? [])]);
     }
+    assertInDomain(this.combination, predictions, `Combination '${this.combinationName}', compound '${id}'`);
     return tf.tidy(() => {
       const y = tf.tensor1d(predictions);
       const combined = this.readoutCombined(this.combination.combine(y)).dataSync()[0]!;

@@ -5,6 +5,7 @@ import type { GradientMode } from '../engine/decoupled.js';
 import { poseLabelSquaredError, squaredError, sumOfLosses, type Loss } from '../engine/losses.js';
 import { MultiPoseModel } from '../model/multi-pose-model.js';
 import type { Readout } from '../components/readout.js';
+import { Module } from '../nn/module.js';
 import { ComplexOnlyStrategy } from '../standard/strategies.js';
 import type { Compound } from '../pose.js';
 import { randomCompound } from './random.js';
@@ -16,7 +17,7 @@ import { expectNoLeaks } from './leaks.js';
 export interface GradientCheckOptions extends ModelGradientCheckOptions {
   /** Pose counts to try. @defaultValue [1, 5] */
   poseCounts?: number[];
-  /** Applied to each pose's prediction before the combination. */
+  /** Applied to each pose's prediction before the combination. @defaultValue none, or `exp` for a combination whose `domain` is `positive` */
   createPoseReadout?: () => Readout;
   /** Applied to the combined prediction. */
   createReadout?: () => Readout;
@@ -106,6 +107,13 @@ export function assertGradientsMatch(actual: tf.NamedTensorMap, reference: tf.Na
   return error;
 }
 
+/** exp(x): positive predictions for combinations whose domain is positive. */
+class ExpReadout extends Module implements Readout {
+  apply<T extends tf.Tensor>(prediction: T): T {
+    return tf.exp(prediction) as T;
+  }
+}
+
 /** Options of {@link checkModelGradients}. */
 export interface ModelGradientCheckOptions {
   /** Modes compared with `naive`. @defaultValue ['stored', 'recompute', 'auto'] */
@@ -190,11 +198,13 @@ export function checkModelGradients(model: MultiPoseModel, compounds: readonly C
 export function checkDecoupledGradients(createCombination: () => Combination, options: GradientCheckOptions = {}): CheckResult[] {
   const { poseCounts = [1, 5], seed = 1 } = options;
   const representation = new ToyMessagePassing({ hidden: 8, layers: 2, gaussians: 6, cutoff: 4, seed });
+  const combination = createCombination();
+  const poseReadout = options.createPoseReadout?.() ?? (combination.domain === 'positive' ? new ExpReadout() : undefined);
   const model = new MultiPoseModel({
     representation,
     strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed }),
-    combination: createCombination(),
-    ...(options.createPoseReadout && { poseReadout: options.createPoseReadout() }),
+    combination,
+    ...(poseReadout && { poseReadout }),
     ...(options.createReadout && { readout: options.createReadout() }),
   });
   try {
