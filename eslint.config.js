@@ -23,6 +23,11 @@ export default tseslint.config(
     },
   },
   {
+    // Node scripts in plain JavaScript.
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
     // Tests may reach into loosely typed JSON.
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
