@@ -1,0 +1,76 @@
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+
+import type { RunConfigInput } from '../config/schema.js';
+import { readHistory, readStatus } from '../run/run-directory.js';
+import { resumeRun, train } from './train.js';
+
+const TYK2 = new URL('../../../../examples/data/tyk2', import.meta.url).pathname;
+const TINY: RunConfigInput = {
+  model: {
+    representation: { name: 'schnet', options: { hiddenChannels: 8, numFilters: 8, numInteractions: 1, numGaussians: 8, cutoff: 5, maxNumNeighbors: 8, seed: 1 } },
+    strategy: { name: 'complex-only', options: { seed: 1 } },
+    combination: { name: 'boltzmann' },
+    readout: { name: 'pki' },
+  },
+  data: { topPoses: { tag: 'vina_score', k: 2 } },
+  epochs: 2,
+  batchSize: 4,
+  checkpointEveryBatches: 1,
+  split: { validation: 0.2, test: 0.2 },
+};
+const tempDir = () => mkdtemp(join(tmpdir(), 'posepool-run-'));
+
+describe('train', () => {
+  it('writes a complete run directory and leaks no tensor', async () => {
+    const out = join(await tempDir(), 'run');
+    const before = tf.memory().numTensors;
+    const epochs: number[] = [];
+    const run = await train(TINY, { data: [TYK2], out, onEpoch: (r) => epochs.push(r.epoch) });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(epochs).toEqual([1, 2]);
+    expect((await readdir(out)).sort()).toEqual(['checkpoint', 'config.yaml', 'history.jsonl', 'metrics.json', 'model', 'plots', 'predictions.csv', 'split.json', 'status']);
+    expect(await readStatus(out)).toEqual({ state: 'done' });
+    expect((await readdir(join(out, 'plots'))).sort()).toEqual(['learning-curves.svg', 'parity-test.svg', 'parity-train.svg', 'parity-validation.svg']);
+    const history = await readHistory(out);
+    expect(history.map((r) => r.epoch)).toEqual([1, 2]);
+    expect(history[0]).toMatchObject({ learningRate: 3e-3, validation: { rmse: expect.any(Number) } });
+    expect(run.metrics.splits.test?.pooled.n).toBe(3);
+    const csv = (await readFile(join(out, 'predictions.csv'), 'utf8')).trim().split('\n');
+    expect(csv[0]).toBe('folder,id,split,measured,predicted,pose,pose_prediction,pose_weight');
+    expect(csv).toHaveLength(1 + 13 * 2); // top 2 poses by vina_score
+    expect(await readFile(join(out, 'config.yaml'), 'utf8')).toMatch(/topPoses:\n\s+tag: vina_score\n\s+k: 2\n\s+order: ascending/);
+    await expect(train(TINY, { data: [TYK2], out })).rejects.toThrow(/exists and is not empty\. Choose another --out, or continue it with --resume/);
+  });
+
+  it('resumes after an interruption to the same weights, byte for byte', async () => {
+    const dir = await tempDir();
+    await train(TINY, { data: [TYK2], out: join(dir, 'straight') });
+    let batches = 0;
+    const interrupted = train(TINY, {
+      data: [TYK2],
+      out: join(dir, 'resumed'),
+      onBatch: () => {
+        if (++batches === 4) throw new Error('interrupted');
+      },
+    });
+    await expect(interrupted).rejects.toThrow('interrupted');
+    expect(await readStatus(join(dir, 'resumed'))).toEqual({ state: 'failed', reason: 'interrupted' });
+    await resumeRun(join(dir, 'resumed'));
+    const weights = (name: string) => readFile(join(dir, name, 'model', 'weights.bin'));
+    expect(Buffer.compare(await weights('straight'), await weights('resumed'))).toBe(0);
+  });
+
+  it('stops on a non-finite gradient, naming the compound, and keeps the last good weights', async () => {
+    const out = join(await tempDir(), 'run');
+    const config: RunConfigInput = { ...TINY, optimizer: { name: 'sgd', learningRate: 1e38 } };
+    await expect(train(config, { data: [TYK2], out })).rejects.toMatchObject({ code: 'E_NONFINITE', message: expect.stringMatching(/of compound 'lig_\w+' of tyk2 (is|are) (not finite|NaN|Infinity)/) });
+    expect((await readStatus(out))?.state).toBe('failed');
+    expect(await readdir(join(out, 'model'))).toContain('weights.bin');
+    expect((await readdir(out)).some((f) => f.endsWith('.partial'))).toBe(false);
+  });
+});
