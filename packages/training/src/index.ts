@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
-export { readRunConfig, resolveRunConfig, runConfigToYaml } from './config/load.js';
+export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
 export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { readPoseRecords, type PoseRecords } from './data/pose-records.js';
 export { murckoScaffold } from './data/scaffold.js';
@@ -24,12 +24,12 @@ export { baselineRows, evaluateRows, formatReport, parityPlot, type Evaluation, 
 export { gradcheck, type GradcheckReport, type GradcheckTarget } from './gradcheck.js';
 export { METRIC_NAMES, metric, metricReport, type BootstrapOptions, type MetricInterval, type MetricName, type MetricReport } from './metrics/metrics.js';
 export { learningCurveSpec, paritySpec, renderSvg, type ParityPoint } from './plots/plots.js';
-export { importPlugins, runRegistry } from './plugins.js';
+export { importPlugins, isPluginPath, listComponents, runRegistry, type ComponentListing } from './plugins.js';
 export { predict, type PredictOptions } from './predict/predict.js';
 export { predictEntries, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type PosePrediction } from './predict/predictions.js';
 export { inShard, parseShard, type Shard } from './predict/shard.js';
 export { Random, type RandomState } from './random.js';
-export { writeDirectoryAtomic, writeFileAtomic } from './run/atomic.js';
+export { removePartials, writeDirectoryAtomic, writeFileAtomic } from './run/atomic.js';
 export { openModel, type OpenedModel } from './run/open-model.js';
 export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
 export { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';

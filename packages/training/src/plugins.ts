@@ -3,10 +3,25 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { combinationsPlugin } from '@posepool/combinations';
-import { corePlugin, createRegistry, type Plugin, type Registry } from '@posepool/core';
+import { COMPONENT_KINDS, corePlugin, createRegistry, type ComponentKind, type Plugin, type Registry } from '@posepool/core';
 import { modelsPlugin } from '@posepool/models';
 
 import { TrainingError } from './errors.js';
+
+/**
+ * Whether a `--plugin` value is a path (`./x.js`, `../x`, `/abs/x.js`) rather than a package name.
+ *
+ * @param spec - the value
+ * @returns true for a path
+ * @example
+ * ```ts
+ * isPluginPath('./my-plugin.js'); // true
+ * isPluginPath('posepool-plugin-foo'); // false
+ * ```
+ */
+export function isPluginPath(spec: string): boolean {
+  return /^(\.{1,2}[\\/]|\/|[A-Za-z]:\\)/.test(spec);
+}
 
 const isPlugin = (value: unknown): value is Plugin =>
   typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && Array.isArray((value as Plugin).components);
@@ -27,7 +42,7 @@ const isPlugin = (value: unknown): value is Plugin =>
 export async function importPlugins(specs: readonly string[], cwd = process.cwd()): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
   for (const spec of specs) {
-    const isPath = /^(\.{1,2}[\\/]|\/|[A-Za-z]:\\)/.test(spec);
+    const isPath = isPluginPath(spec);
     let module: Record<string, unknown>;
     try {
       const url = isPath ? pathToFileURL(resolve(cwd, spec)).href : pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href;
@@ -57,4 +72,29 @@ export function runRegistry(plugins: readonly Plugin[] = []): Registry {
   const registry = createRegistry();
   for (const plugin of new Set([corePlugin, combinationsPlugin, modelsPlugin, ...plugins])) registry.use(plugin);
   return registry;
+}
+
+/** A registered component and the plugin it comes from. */
+export interface ComponentListing {
+  readonly kind: ComponentKind;
+  readonly name: string;
+  readonly plugin: string;
+  readonly description: string;
+}
+
+/**
+ * Every component the first-party plugins and the given ones register, by kind then name.
+ *
+ * @param plugins - extra plugins
+ * @returns one listing per component
+ * @example
+ * ```ts
+ * listComponents().filter((c) => c.kind === 'combination').map((c) => c.name);
+ * ```
+ */
+export function listComponents(plugins: readonly Plugin[] = []): ComponentListing[] {
+  const order = (kind: ComponentKind): number => COMPONENT_KINDS.indexOf(kind);
+  return [...new Set([corePlugin, combinationsPlugin, modelsPlugin, ...plugins])]
+    .flatMap((plugin) => plugin.components.map((c) => ({ kind: c.kind as ComponentKind, name: c.name as string, plugin: plugin.name, description: (c.description as string | undefined) ?? '' })))
+    .sort((a, b) => order(a.kind) - order(b.kind) || a.name.localeCompare(b.name));
 }

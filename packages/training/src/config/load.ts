@@ -6,7 +6,8 @@ import type { z } from 'zod';
 import { TrainingError } from '../errors.js';
 import { runConfigSchema, type RunConfig } from './schema.js';
 
-type Located = (path: readonly PropertyKey[], at: 'key' | 'value') => string;
+/** Maps a key path of a config to `file:line:col` (of the key itself, or of its value). */
+export type ConfigLocator = (path: readonly PropertyKey[], at: 'key' | 'value') => string;
 
 /** The keys an object schema accepts at `path`, for "valid keys" hints. */
 function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
@@ -37,7 +38,7 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | und
  * const config = resolveRunConfig({ epochs: 3 });
  * ```
  */
-export function resolveRunConfig(input: unknown, where: { source?: string; locate?: Located } = {}): RunConfig {
+export function resolveRunConfig(input: unknown, where: { source?: string; locate?: ConfigLocator } = {}): RunConfig {
   const parsed = runConfigSchema.safeParse(input ?? {});
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
@@ -81,7 +82,7 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
     const pos = syntax.linePos?.[0];
     throw new TrainingError('E_RUN_CONFIG', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML or JSON (${syntax.code}: ${syntax.message.split('\n')[0]}). Fix the syntax.`, { cause: syntax });
   }
-  const locate: Located = (path, at) => {
+  const locate: ConfigLocator = (path, at) => {
     let node: unknown = doc.contents;
     let best: Node | null = doc.contents;
     for (const [k, segment] of path.entries()) {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 /**
@@ -47,4 +47,22 @@ export async function writeDirectoryAtomic(dir: string, fill: (temporary: string
     await rm(temporary, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * Removes the temporary files and folders a killed writer left under `dir` (names ending in
+ * `.partial`, as {@link writeFileAtomic} and {@link writeDirectoryAtomic} make them).
+ *
+ * @param dir - a run directory
+ * @returns how many were removed
+ * @example
+ * ```ts
+ * await removePartials('runs/a'); // before resuming after a kill -9
+ * ```
+ */
+export async function removePartials(dir: string): Promise<number> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const partial = entries.filter((e) => e.name.endsWith('.partial')).map((e) => join(e.parentPath, e.name));
+  for (const path of partial) await rm(path, { recursive: true, force: true });
+  return partial.length;
 }

@@ -11,10 +11,10 @@ import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/s
 import { TrainingError } from '../errors.js';
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
-import { importPlugins, runRegistry } from '../plugins.js';
+import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
 import { predictEntries, predictionsToCsv } from '../predict/predictions.js';
 import { Random } from '../random.js';
-import { writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
+import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
 import { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { centerTarget } from './center.js';
@@ -208,10 +208,13 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
  */
 export async function train(config: RunConfigInput | RunConfig, options: TrainOptions): Promise<RunResult> {
   const resolved = resolveRunConfig(config);
-  const folders = (options.data ?? resolved.data.folders).map((f) => resolve(options.cwd ?? process.cwd(), f));
-  const dir = resolve(options.out);
+  const cwd = options.cwd ?? process.cwd();
+  const folders = (options.data ?? resolved.data.folders).map((f) => resolve(cwd, f));
+  // Paths are saved absolute, so the run resumes and evaluates from any directory.
+  const plugins = resolved.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
+  const dir = resolve(cwd, options.out);
   await assertFreshDirectory(dir);
-  return execute({ ...resolved, data: { ...resolved.data, folders } }, dir, true, options);
+  return execute({ ...resolved, plugins, data: { ...resolved.data, folders } }, dir, true, options);
 }
 
 /**
@@ -233,5 +236,6 @@ export async function resumeRun(dir: string, options: Omit<TrainOptions, 'out' |
   if (entries === undefined) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no such run directory. Give the --out of an earlier 'posepool train'.`);
   if (!entries.includes(RUN_FILES.config)) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no ${RUN_FILES.config}, so not a run directory. Give the --out of an earlier 'posepool train'.`);
   const config = await readRunConfig(join(resolved, RUN_FILES.config));
+  await removePartials(resolved);
   return execute(config, resolved, false, { ...options, out: resolved });
 }
