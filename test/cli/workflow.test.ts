@@ -1,6 +1,6 @@
 // The main job through the real bin: train, kill -9 and resume to byte-equal weights, sharded
 // predictions, evaluation with plots, a third-party plugin loaded by --plugin.
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,6 +96,25 @@ describe('posepool predict', () => {
     for (const c of compounds) {
       expect(c.poses).toHaveLength(3);
       expect(c.poses.reduce((s, p) => s + p.weight, 0)).toBeCloseTo(1, 4);
+    }
+  });
+});
+
+describe('posepool predict without measurements', () => {
+  it('predicts a folder with no CSV as it predicts the same poses with one', async () => {
+    await mkdir(path('screen'));
+    for (const file of ['pocket.pdb', 'poses.sdf']) await copyFile(join(TYK2, file), path('screen', file));
+    const result = await runBin(['predict', path('straight'), path('screen'), '-o', path('screen.json')]);
+    expect(result.code).toBe(0);
+    type Rows = { compounds: Array<{ id: string; measured: number | null; predicted: number; poses: unknown[] }> };
+    const screen = JSON.parse(await readFile(path('screen.json'), 'utf8')) as Rows;
+    const measured = JSON.parse(await readFile(path('preds.json'), 'utf8')) as Rows;
+    expect(screen.compounds.every((c) => c.measured === null)).toBe(true);
+    const byId = new Map(measured.compounds.map((c) => [c.id, c]));
+    expect(screen.compounds).toHaveLength(13);
+    for (const c of screen.compounds) {
+      expect(c.predicted).toBe(byId.get(c.id)!.predicted);
+      expect(c.poses).toEqual(byId.get(c.id)!.poses);
     }
   });
 });

@@ -20,7 +20,7 @@ export function predictCommand() {
   return new Command('predict')
     .description('predict compounds (and each pose with its weight w_i) with a run or a model directory')
     .argument('<model>', "a run directory (from 'posepool train') or a model directory")
-    .argument('[data...]', "dataset folders (default: the run's own)")
+    .argument('[data...]', "dataset folders (default: the run's own); a folder without a CSV is predicted without measurements")
     .requiredOption('-o, --out <file>', 'output: .csv (one row per pose) or .json; {shard} becomes the shard index')
     .option('--shard <i/n|auto>', 'predict only shard i of n (0-based); auto reads SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX')
     .addOption(new Option('--shard-count <n>', 'the number of shards with JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)').argParser(positiveInteger))

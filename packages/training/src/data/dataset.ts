@@ -5,6 +5,7 @@ import { InputError, featurizeFolder, type SkippedItem } from '@posepool/featuri
 
 import type { RunConfig } from '../config/schema.js';
 import { readPoseRecords } from './pose-records.js';
+import { featurizeUnmeasured, hasMeasurements } from './unmeasured.js';
 
 /** One compound of a dataset, with where it came from. */
 export interface DatasetEntry {
@@ -18,7 +19,7 @@ export interface DatasetEntry {
   readonly tags: ReadonlyArray<Readonly<Record<string, string>>>;
   /** The first pose's molblock (empty for MOL2 input). */
   readonly molblock: string;
-  /** The folder's measurement CSV. */
+  /** The folder's measurement CSV (`''` for a folder without one). */
   readonly affinities: string;
 }
 
@@ -62,6 +63,7 @@ function subset(compound: Compound, kept: number[]): Compound {
  * @param folders - dataset folders
  * @param options - the run config's `data` section
  * @param onProgress - called with the folder and compounds done
+ * @param measurements - `optional`: a folder without a CSV loads as compounds without targets (for prediction)
  * @returns every compound with its folder, tags and molblock
  * @throws InputError naming the file and line of the first bad input
  * @example
@@ -69,21 +71,29 @@ function subset(compound: Compound, kept: number[]): Compound {
  * const { entries } = await loadDataset(['examples/data/tyk2'], resolveRunConfig({}).data);
  * ```
  */
-export async function loadDataset(folders: readonly string[], options: DataOptions, onProgress?: (folder: string, done: number, total: number) => void): Promise<Dataset> {
+export async function loadDataset(
+  folders: readonly string[],
+  options: DataOptions,
+  onProgress?: (folder: string, done: number, total: number) => void,
+  measurements: 'required' | 'optional' = 'required',
+): Promise<Dataset> {
   if (folders.length === 0) throw new InputError({ file: '(no data folder)' }, 'no dataset folder given', 'Pass DATA folders or set data.folders in the run config.');
   const names = folders.map((f) => basename(resolve(f)));
   const entries: DatasetEntry[] = [];
   const skipped: SkippedItem[] = [];
   for (const [k, dir] of folders.entries()) {
     const folder = names.filter((n) => n === names[k]).length > 1 ? dir : names[k]!;
-    const { compounds, files } = await featurizeFolder(dir, {
-      pocketCutoff: options.pocketCutoff,
-      keepHydrogens: options.keepHydrogens,
-      ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
-      ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
-      ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
-      ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
-    });
+    const unmeasured = measurements === 'optional' && !(await hasMeasurements(dir));
+    const { compounds, files } = unmeasured
+      ? await featurizeUnmeasured(dir, options).then(({ compounds, poses }) => ({ compounds, files: { poses, affinities: '' } }))
+      : await featurizeFolder(dir, {
+          pocketCutoff: options.pocketCutoff,
+          keepHydrogens: options.keepHydrogens,
+          ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
+          ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
+          ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
+          ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
+        });
     const records = await readPoseRecords(files.poses);
     for (const compound of compounds) {
       const record = records.get(compound.id);

@@ -1,6 +1,6 @@
 import { basename, extname } from 'node:path';
 
-import { InputError, readSdfRecords } from '@posepool/featurizers';
+import { InputError, readSdfRecords, type SdfRecord } from '@posepool/featurizers';
 
 /** What the SD files say of one compound's poses, in the featurizer's pose order. */
 export interface PoseRecords {
@@ -8,6 +8,8 @@ export interface PoseRecords {
   readonly tags: ReadonlyArray<Readonly<Record<string, string>>>;
   /** The first pose's molblock (for scaffolds). */
   readonly molblock: string;
+  /** The records, in pose order. */
+  readonly records: readonly SdfRecord[];
 }
 
 /**
@@ -23,21 +25,21 @@ export interface PoseRecords {
  * ```
  */
 export async function readPoseRecords(files: readonly string[]): Promise<Map<string, PoseRecords>> {
-  const grouped = new Map<string, Array<{ index: number; tags: Readonly<Record<string, string>>; molblock: string }>>();
+  const grouped = new Map<string, Array<{ index: number; record: SdfRecord }>>();
   for (const file of files) {
     if (/\.mol2$/i.test(file)) continue;
     for await (const record of readSdfRecords(file)) {
       if (record instanceof InputError) continue; // featurizeFolder has already reported or skipped it
       const id = record.tags.ligand_id ?? (files.length > 1 ? basename(file, extname(file)) : record.title);
       const poses = grouped.get(id) ?? [];
-      poses.push({ index: record.tags.pose_index === undefined ? poses.length : Number(record.tags.pose_index), tags: record.tags, molblock: record.molblock });
+      poses.push({ index: record.tags.pose_index === undefined ? poses.length : Number(record.tags.pose_index), record });
       grouped.set(id, poses);
     }
   }
   return new Map(
     [...grouped].map(([id, poses]) => {
       poses.sort((a, b) => a.index - b.index);
-      return [id, { tags: poses.map((p) => p.tags), molblock: poses[0]!.molblock }];
+      return [id, { tags: poses.map((p) => p.record.tags), molblock: poses[0]!.record.molblock, records: poses.map((p) => p.record) }];
     }),
   );
 }

@@ -19,7 +19,8 @@ export interface PredictOptions {
 /**
  * Predicts every compound of dataset folders with a run's or a model directory's model: the
  * compound's prediction and each pose's ŷ_i and weight w_i. Folders are featurized as the run
- * was (its `data` section); a bare model directory uses the defaults.
+ * was (its `data` section); a bare model directory uses the defaults. A folder without a CSV
+ * of measurements is predicted too (its rows have `measured: null`).
  *
  * @param path - a run directory or a model directory
  * @param options - data folders, shard, plugins, progress
@@ -32,7 +33,7 @@ export interface PredictOptions {
 export async function predict(path: string, options: PredictOptions = {}): Promise<CompoundPredictionRow[]> {
   const { model, config } = await openModel(path, options);
   try {
-    const dataset = await loadDataset(options.data ?? config.data.folders, config.data);
+    const dataset = await loadDataset(options.data ?? config.data.folders, config.data, undefined, 'optional');
     const shard = options.shard;
     const entries = shard === undefined ? dataset.entries : dataset.entries.filter((e) => inShard(e.key, shard));
     return predictEntries(model, entries, undefined, options.onProgress);
