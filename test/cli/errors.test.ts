@@ -1,5 +1,5 @@
 // Bad input through the real bin: one line on stderr naming what and where, the exit code, no output files.
-import { cp, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,6 +25,8 @@ beforeAll(async () => {
   csv[2] = csv[2]!.replace(/,8\.602,/, ',high,');
   await writeFile(path('bad-csv/affinities.csv'), csv.join('\n'));
   await writeFile(path('not-empty'), '');
+  await mkdir(path('broken-model'));
+  await writeFile(join(path('broken-model'), 'posepool-model.json'), '{');
 });
 
 const cases: Array<{ name: string; args: () => string[]; code: number; message: RegExp; absent?: () => string }> = [
@@ -45,6 +47,7 @@ const cases: Array<{ name: string; args: () => string[]; code: number; message: 
   { name: 'a shard out of range', args: () => ['predict', dir, '--shard', '4/4', '-o', path('p1.csv')], code: 2, message: /--shard 4\/4: it gives shard 4 of 4; need 0 ≤ i < n/, absent: () => path('p1.csv') },
   { name: '--shard auto outside a job array', args: () => ['predict', dir, '--shard', 'auto', '-o', path('p2.csv')], code: 2, message: /--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set/, absent: () => path('p2.csv') },
   { name: 'a directory that holds no model', args: () => ['predict', dir, '-o', path('p3.csv')], code: 1, message: /neither a run directory \(config\.yaml \+ model\/\) nor a model directory \(posepool-model\.json\)/, absent: () => path('p3.csv') },
+  { name: 'a broken model directory', args: () => ['predict', path('broken-model'), TYK2, '-o', path('p4.csv')], code: 1, message: /broken-model\/posepool-model\.json: is not valid JSON/, absent: () => path('p4.csv') },
   { name: 'an unknown evaluation subset', args: () => ['evaluate', dir, '--split', 'holdout'], code: 2, message: /option '--split <subset>' argument 'holdout' is invalid\. Allowed choices are all, train, validation, test/ },
   { name: 'gradcheck without a component', args: () => ['gradcheck'], code: 2, message: /Give one of --combination NAME or --representation NAME/ },
   { name: 'gradcheck of an unknown combination', args: () => ['gradcheck', '--combination', 'nope'], code: 1, message: /combination 'nope' is not registered\. Registered combination names: boltzmann, free-energy/ },

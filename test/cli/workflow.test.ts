@@ -136,9 +136,25 @@ describe('posepool evaluate', () => {
     expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8'))).toMatchObject({ model: { folders: { tyk2: { n: 3 } } } });
   });
 
-  it('runs the gradient checks on a registered combination', async () => {
-    const result = await runBin(['gradcheck', '--combination', 'boltzmann']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/combination 'boltzmann': all \d+ checks passed/);
+});
+
+describe('posepool gradcheck, list and schema', () => {
+  it('runs the gradient checks on a registered combination and on a plugin representation', async () => {
+    const [combination, representation] = await Promise.all([
+      runBin(['gradcheck', '--combination', 'boltzmann']),
+      runBin(['gradcheck', '--representation', 'contact-mlp', '--plugin', './test/plugin-example/architecture.ts']),
+    ]);
+    expect(combination.code).toBe(0);
+    expect(combination.stdout).toMatch(/combination 'boltzmann': all \d+ checks passed/);
+    expect(representation.code).toBe(0);
+    expect(representation.stdout).toMatch(/^ok {3}stored vs naive, N=3, combined loss/m);
+    expect(representation.stdout).toMatch(/representation 'contact-mlp': all 12 checks passed/);
+  });
+
+  it('prints the run config JSON Schema', async () => {
+    const result = await runBin(['schema']);
+    const schema = JSON.parse(result.stdout) as { additionalProperties: boolean; properties: Record<string, unknown> };
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['model', 'data', 'optimizer', 'schedule', 'split', 'earlyStopping', 'plugins']));
   });
 });

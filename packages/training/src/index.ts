@@ -35,7 +35,7 @@ export { openModel, type OpenedModel } from './run/open-model.js';
 export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
 export { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
 export { centerTarget } from './train/center.js';
-export { runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
+export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
 export { combinedLoss, runLoss } from './train/losses.js';
 export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -61,7 +61,28 @@ describe('splitDataset', () => {
     await expect(splitDataset(entries, options({ kind: 'file', file }), 1)).rejects.toThrow(/split\.csv:1: 'lig_\w+,holdout' is not 'id,split'/);
   });
 
-  it('temporal: needs the date column and names the file', async () => {
+  it('temporal: oldest compounds train, newest test; the date column must exist', async () => {
     await expect(splitDataset(entries, options({ kind: 'temporal', dateColumn: 'assay_date' }), 1)).rejects.toThrow(/affinities\.csv:1: no date column 'assay_date'/);
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-temporal-'));
+    await cp(TYK2, join(dir, 'tyk2'), { recursive: true });
+    const csv = (await readFile(join(TYK2, 'affinities.csv'), 'utf8')).trim().split('\n');
+    // Compound k was measured on day 13 − k: the last rows are the oldest.
+    await writeFile(join(dir, 'tyk2', 'affinities.csv'), [`date,${csv[0]}`, ...csv.slice(1).map((row, k) => `2020-01-${String(13 - k).padStart(2, '0')},${row}`)].join('\n'));
+    const dated = (await loadDataset([join(dir, 'tyk2')], resolveRunConfig({}).data)).entries;
+    const split = await splitDataset(dated, options({ kind: 'temporal', validation: 0.2, test: 0.2 }), 1);
+    const ids = csv.slice(1).map((row) => `tyk2/${row.split(',')[0]}`);
+    expect(split.train).toEqual(ids.slice(-split.train.length).reverse());
+    expect(split.test).toEqual(ids.slice(0, split.test.length).reverse());
+  });
+
+  it('several folders: each compound remembers its folder; same base names are told apart by path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-folders-'));
+    await cp(TYK2, join(dir, 'a', 'tyk2'), { recursive: true });
+    await cp(TYK2, join(dir, 'copy'), { recursive: true });
+    const two = (await loadDataset([TYK2, join(dir, 'copy')], resolveRunConfig({}).data)).entries;
+    expect(new Set(two.map((e) => e.folder))).toEqual(new Set(['tyk2', 'copy']));
+    expect(new Set(two.map((e) => e.key)).size).toBe(26);
+    const same = (await loadDataset([TYK2, join(dir, 'a', 'tyk2')], resolveRunConfig({}).data)).entries;
+    expect(new Set(same.map((e) => e.folder))).toEqual(new Set([TYK2, join(dir, 'a', 'tyk2')]));
   });
 });

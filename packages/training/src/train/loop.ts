@@ -62,14 +62,25 @@ function nonFiniteNamed<T>(entry: DatasetEntry, step: () => T): T {
   }
 }
 
-/** Scales gradients in place to a global norm of at most `maxNorm`. */
-function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): void {
+/**
+ * Scales gradients in place so that their global norm √(Σ‖g‖²) is at most `maxNorm`.
+ *
+ * @param grads - gradients; entries are replaced (the old tensors disposed) when scaled
+ * @param maxNorm - the largest global norm
+ * @returns the global norm before clipping
+ * @example
+ * ```ts
+ * clipByGlobalNorm(grads, 1);
+ * ```
+ */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): number {
   const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
-  if (norm <= maxNorm) return;
+  if (norm <= maxNorm) return norm;
   for (const [path, g] of Object.entries(grads)) {
     grads[path] = tf.tidy(() => g.mul(maxNorm / norm));
     g.dispose();
   }
+  return norm;
 }
 
 /** Mean validation loss and metrics of the current weights. */

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 
 import type { RunConfigInput } from '../config/schema.js';
 import { readHistory, readStatus } from '../run/run-directory.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { predict } from '../predict/predict.js';
 import { resumeRun, train } from './train.js';
 
 const TYK2 = new URL('../../../../examples/data/tyk2', import.meta.url).pathname;
@@ -25,9 +27,12 @@ const TINY: RunConfigInput = {
 };
 const tempDir = () => mkdtemp(join(tmpdir(), 'posepool-run-'));
 
+let finished: string;
+
 describe('train', () => {
   it('writes a complete run directory and leaks no tensor', async () => {
     const out = join(await tempDir(), 'run');
+    finished = out;
     const before = tf.memory().numTensors;
     const epochs: number[] = [];
     const run = await train(TINY, { data: [TYK2], out, onEpoch: (r) => epochs.push(r.epoch) });
@@ -45,6 +50,27 @@ describe('train', () => {
     expect(csv).toHaveLength(1 + 13 * 2); // top 2 poses by vina_score
     expect(await readFile(join(out, 'config.yaml'), 'utf8')).toMatch(/topPoses:\n\s+tag: vina_score\n\s+k: 2\n\s+order: ascending/);
     await expect(train(TINY, { data: [TYK2], out })).rejects.toThrow(/exists and is not empty\. Choose another --out, or continue it with --resume/);
+  });
+
+  it('predicts and evaluates the run without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const rows = await predict(finished, { shard: { index: 0, count: 2 } });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.length).toBeLessThan(13);
+    const out = join(await tempDir(), 'evaluation');
+    const { evaluation } = await evaluate(finished, { split: 'test', baseline: 'vina_score', out });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(evaluation.model.pooled.n).toBe(3);
+    // The baseline is minus the best (lowest) vina_score among each compound's kept poses.
+    expect(evaluation.baseline?.pooled.n).toBe(3);
+    expect((await readdir(out)).sort()).toEqual(['metrics.json', 'plots', 'predictions.csv']);
+  });
+
+  it('stops early after `patience` epochs without an improvement of at least minDelta', async () => {
+    const out = join(await tempDir(), 'run');
+    const run = await train({ ...TINY, epochs: 5, checkpointEveryBatches: null, earlyStopping: { patience: 2, minDelta: 1e9 } }, { data: [TYK2], out });
+    expect(run.history.map((r) => r.epoch)).toEqual([1, 2, 3]);
+    expect(run.metrics).toMatchObject({ bestEpoch: 1, epochs: 3, stoppedEarly: true });
   });
 
   it('resumes after an interruption to the same weights, byte for byte', async () => {
