@@ -1,6 +1,13 @@
 import { CommanderError } from '@commander-js/extra-typings';
 
-/** Exit codes of the `posepool` command. */
+/**
+ * Exit codes of the `posepool` command.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = EXIT.usage; // 2
+ * ```
+ */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 /**

@@ -1,6 +1,16 @@
 import { InvalidArgumentError, Option } from '@commander-js/extra-typings';
 
-/** Collects a repeatable flag's values. */
+/**
+ * Collects a repeatable flag's values.
+ *
+ * @param value - this occurrence's value
+ * @param previous - the values so far
+ * @returns all values
+ * @example
+ * ```ts
+ * new Option('--plugin <package>').argParser(collect).default([] as string[]);
+ * ```
+ */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**

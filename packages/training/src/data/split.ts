@@ -8,7 +8,14 @@ import { Random } from '../random.js';
 import type { DatasetEntry } from './dataset.js';
 import { murckoScaffold } from './scaffold.js';
 
-/** The subsets of a split. */
+/**
+ * The subsets of a split.
+ *
+ * @example
+ * ```ts
+ * for (const name of SPLIT_NAMES) console.log(name, split[name].length);
+ * ```
+ */
 export const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
 /** A subset's name. */
 export type SplitName = (typeof SPLIT_NAMES)[number];

@@ -1,6 +1,13 @@
 import { Random } from '../random.js';
 
-/** The regression metrics PosePool reports. */
+/**
+ * The regression metrics PosePool reports.
+ *
+ * @example
+ * ```ts
+ * METRIC_NAMES.map((name) => metric(name, predicted, measured));
+ * ```
+ */
 export const METRIC_NAMES = ['mae', 'rmse', 'pearson', 'spearman', 'kendall'] as const;
 /** One of {@link METRIC_NAMES}. */
 export type MetricName = (typeof METRIC_NAMES)[number];

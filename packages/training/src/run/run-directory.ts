@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { EpochRecord } from '../train/checkpoint.js';
 import { writeFileAtomic } from './atomic.js';
 
-/** The files of a run directory. */
+/**
+ * The files of a run directory.
+ *
+ * @example
+ * ```ts
+ * join('runs/a', RUN_FILES.metrics); // 'runs/a/metrics.json'
+ * ```
+ */
 export const RUN_FILES = {
   config: 'config.yaml',
   split: 'split.json',
