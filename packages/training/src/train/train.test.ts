@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -89,6 +89,13 @@ describe('train', () => {
     await resumeRun(join(dir, 'resumed'));
     const weights = (name: string) => readFile(join(dir, name, 'model', 'weights.bin'));
     expect(Buffer.compare(await weights('straight'), await weights('resumed'))).toBe(0);
+    // Killed before its first checkpoint: only config.yaml and a temporary file were written.
+    await mkdir(join(dir, 'early'));
+    await writeFile(join(dir, 'early', 'config.yaml'), await readFile(join(dir, 'straight', 'config.yaml')));
+    await writeFile(join(dir, 'early', 'split.json.1a2b3c4d.partial'), '{"tr');
+    await resumeRun(join(dir, 'early'));
+    expect(Buffer.compare(await weights('straight'), await weights('early'))).toBe(0);
+    expect((await readdir(join(dir, 'early'))).some((f) => f.endsWith('.partial'))).toBe(false);
   });
 
   it('stops on a non-finite gradient, naming the compound, and keeps the last good weights', async () => {

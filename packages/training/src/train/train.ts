@@ -73,7 +73,7 @@ export interface RunResult {
 }
 
 async function assertFreshDirectory(dir: string): Promise<void> {
-  const entries = await readdir(dir).catch(() => []);
+  const entries = (await readdir(dir).catch(() => [])).filter((name) => !name.endsWith('.partial'));
   if (entries.length > 0) throw new TrainingError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
 }
 
@@ -218,8 +218,9 @@ export async function train(config: RunConfigInput | RunConfig, options: TrainOp
 }
 
 /**
- * Continues a run from its last checkpoint, with its saved config and split. The result is the
- * same, byte for byte, as if the run had never stopped.
+ * Continues a run from its last checkpoint, with its saved config and split (a run killed before
+ * its first checkpoint starts again from its saved config). The result is the same, byte for
+ * byte, as if the run had never stopped.
  *
  * @param dir - the run directory
  * @param options - plugins and progress callbacks (`out` and `data` are the run's own)
@@ -237,5 +238,7 @@ export async function resumeRun(dir: string, options: Omit<TrainOptions, 'out' |
   if (!entries.includes(RUN_FILES.config)) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no ${RUN_FILES.config}, so not a run directory. Give the --out of an earlier 'posepool train'.`);
   const config = await readRunConfig(join(resolved, RUN_FILES.config));
   await removePartials(resolved);
-  return execute(config, resolved, false, { ...options, out: resolved });
+  // Killed before its first checkpoint: start it again in place, from the saved config.
+  const started = (await readdir(join(resolved, RUN_FILES.checkpoint)).catch(() => [] as string[])).length > 0;
+  return execute(config, resolved, !started, { ...options, out: resolved });
 }
