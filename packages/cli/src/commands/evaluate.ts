@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Command, Option } from '@commander-js/extra-typings';
+import type { EvaluationGroup } from '@posepool/training';
 
 import { library, print } from '../library.js';
 import { jsonOption, pluginOption, positiveInteger } from '../options.js';
@@ -51,11 +52,16 @@ Examples:
         await print(JSON.stringify({ out, label, ...evaluation }));
         return;
       }
-      const lines = [`${label} (95% bootstrap intervals)`, `  model     pooled       ${lib.formatReport(evaluation.model.pooled)}`];
-      for (const [folder, report] of Object.entries(evaluation.model.folders)) lines.push(`  model     ${folder.padEnd(12)} ${lib.formatReport(report)}`);
-      if (evaluation.baseline !== undefined) {
-        lines.push(`  ${evaluation.baseline.tag} (−best pose) pooled ${lib.formatReport(evaluation.baseline.pooled)}`);
-        for (const [folder, report] of Object.entries(evaluation.baseline.folders)) lines.push(`  ${evaluation.baseline.tag} (−best pose) ${folder} ${lib.formatReport(report)}`);
+      const groups: Array<[string, EvaluationGroup]> = [['model', evaluation.model]];
+      if (evaluation.baseline !== undefined) groups.push([`−best ${evaluation.baseline.tag}`, evaluation.baseline]);
+      const folders = ['pooled', ...Object.keys(evaluation.model.folders)];
+      const [who, where] = [Math.max(...groups.map(([name]) => name.length)), Math.max(...folders.map((f) => f.length))];
+      const lines = [`${label} (95% bootstrap intervals)`];
+      for (const [name, group] of groups) {
+        for (const folder of folders) {
+          const report = folder === 'pooled' ? group.pooled : group.folders[folder];
+          if (report !== undefined) lines.push(`  ${name.padEnd(who)}  ${folder.padEnd(where)}  ${lib.formatReport(report)}`);
+        }
       }
       lines.push(`wrote ${out}/metrics.json, predictions.csv, plots/`);
       progress.line(lines.join('\n'));

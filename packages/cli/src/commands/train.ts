@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 import { Command } from '@commander-js/extra-typings';
+import type { BatchProgress, EpochRecord, RunResult, RunStart } from '@posepool/training';
 
 import { UsageError } from '../errors.js';
 import { library, print } from '../library.js';
@@ -54,17 +55,17 @@ Examples:
           progress.update(done);
           if (done === total) progress.line(`featurized ${folder}: ${total} compounds`);
         },
-        onStart: (start: import('@posepool/training').RunStart) => {
+        onStart: (start: RunStart) => {
           const { train, validation, test } = start.compounds;
           progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
           for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
           void emit({ event: 'start', ...start });
         },
-        onBatch: (p: import('@posepool/training').BatchProgress) => {
+        onBatch: (p: BatchProgress) => {
           if (p.batch === 1) progress.start(`epoch ${p.epoch}/${p.epochs}`, p.batches);
           progress.update(p.batch, `loss ${fixed(p.loss)}`);
         },
-        onEpoch: (r: import('@posepool/training').EpochRecord) => {
+        onEpoch: (r: EpochRecord) => {
           progress.line(
             `epoch ${r.epoch}  train loss ${fixed(r.trainLoss)}  validation loss ${fixed(r.validationLoss)}  RMSE ${fixed(r.validation?.rmse)}  r ${fixed(r.validation?.pearson, 2)}  ` +
               `lr ${r.learningRate.toExponential(1)}  ${r.seconds.toFixed(1)} s  ${r.posesPerSecond.toFixed(1)} poses/s`,
@@ -72,7 +73,7 @@ Examples:
           void emit({ event: 'epoch', ...r });
         },
       };
-      let run: import('@posepool/training').RunResult;
+      let run: RunResult;
       if (options.resume !== undefined) {
         run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin) });
       } else {

@@ -61,11 +61,11 @@ export function baselineRows(entries: readonly DatasetEntry[], tag: string): Arr
   });
 }
 
-const format = (r: MetricReport): string =>
-  `n=${r.n}  RMSE ${r.rmse.value.toFixed(2)} [${r.rmse.low.toFixed(2)}, ${r.rmse.high.toFixed(2)}]  r ${r.pearson.value.toFixed(2)} [${r.pearson.low.toFixed(2)}, ${r.pearson.high.toFixed(2)}]  ρ ${r.spearman.value.toFixed(2)}  τ ${r.kendall.value.toFixed(2)}`;
+const interval = (m: { value: number; low: number; high: number }): string => `${m.value.toFixed(2)} [${m.low.toFixed(2)}, ${m.high.toFixed(2)}]`;
+const format = (r: MetricReport): string => `n=${r.n}  MAE ${interval(r.mae)}  RMSE ${interval(r.rmse)}  r ${interval(r.pearson)}  ρ ${interval(r.spearman)}  τ ${interval(r.kendall)}`;
 
 /**
- * A one-line summary of a metric report (RMSE and r with intervals, ρ, τ).
+ * A one-line summary of a metric report: every metric with its interval.
  *
  * @param report - the report
  * @returns the line
