@@ -63,7 +63,7 @@ export function gradcheckCommand() {
     .addOption(new Option('--representation <name>', 'check a representation (in a complex-only, mean-combined model)'))
     .addOption(pluginOption())
     .addOption(jsonOption())
-    .addHelpText('after', '\nExamples:\n  $ posepool gradcheck --combination boltzmann\n  $ posepool gradcheck --combination power-mean --plugin ./plugins/power-mean.js\n')
+    .addHelpText('after', '\nExamples:\n  $ posepool gradcheck --combination boltzmann\n  $ posepool gradcheck --representation my-net --plugin ./plugins/my-net.js\n')
     .action(async (options) => {
       if ((options.combination === undefined) === (options.representation === undefined)) throw new UsageError('Give one of --combination NAME or --representation NAME.');
       const lib = await library();

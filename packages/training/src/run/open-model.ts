@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { MODEL_FILE, loadModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
+import { MODEL_FILE, PosePoolError, loadModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
 
 import { readRunConfig, resolveRunConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
@@ -49,7 +49,10 @@ export async function openModel(path: string, options: { plugins?: readonly Plug
   const config = isRun ? await readRunConfig(join(dir, RUN_FILES.config)) : resolveRunConfig({});
   await useBackend(config.backend);
   const registry = runRegistry([...(options.plugins ?? []), ...(await importPlugins(config.plugins, options.cwd))]);
-  const model = await loadModel(modelDir, registry);
+  const model = await loadModel(modelDir, registry).catch((error: unknown) => {
+    if (!(error instanceof PosePoolError) || error.code !== 'E_SERIALIZATION') throw error;
+    throw new PosePoolError('E_SERIALIZATION', `${error.message} Give a model directory written by 'posepool train' (its model/ folder) or by saveModel().`, { cause: error });
+  });
   if (!isRun) return { model, config };
   const split = JSON.parse(await readFile(join(dir, RUN_FILES.split), 'utf8')) as Split;
   return { model, config, run: { dir, split } };
