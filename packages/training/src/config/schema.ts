@@ -119,7 +119,7 @@ export const runConfigSchema = z
     checkpointEveryBatches: z.number().int().positive().nullable().default(null).describe('Also checkpoint every this many mini-batches inside an epoch; null: at epoch ends only.'),
     earlyStopping: z
       .strictObject({
-        patience: z.number().int().positive().nullable().default(null).describe('Stop after this many epochs without a validation-loss improvement; null: never.'),
+        patience: z.number().int().positive().nullable().default(null).describe('Stop after this many epochs without an improvement of the validation loss (the training loss without a validation set); null: never.'),
         minDelta: z.number().min(0).default(0).describe('The smallest decrease that counts as an improvement.'),
       })
       .prefault({}),

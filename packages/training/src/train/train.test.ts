@@ -73,6 +73,13 @@ describe('train', () => {
     expect(run.metrics).toMatchObject({ bestEpoch: 1, epochs: 3, stoppedEarly: true });
   });
 
+  it('without a validation set keeps the last weights and says so', async () => {
+    const run = await train({ ...TINY, checkpointEveryBatches: null, split: { validation: 0, test: 0 } }, { data: [TYK2], out: join(await tempDir(), 'run') });
+    expect(run.metrics).toMatchObject({ bestEpoch: 2, epochs: 2, stoppedEarly: false });
+    expect(Object.keys(run.metrics.splits)).toEqual(['train']);
+    expect(run.history.every((r) => r.validationLoss === null && r.validation === null)).toBe(true);
+  });
+
   it('resumes after an interruption to the same weights, byte for byte', async () => {
     const dir = await tempDir();
     await train(TINY, { data: [TYK2], out: join(dir, 'straight') });

@@ -56,7 +56,7 @@ export interface TrainOptions {
 
 /** Metrics of a finished run. */
 export interface RunMetrics {
-  /** The epoch whose weights were kept (best monitored loss). */
+  /** The epoch whose weights were kept: the best validation loss, or the last epoch without a validation set. */
   readonly bestEpoch: number;
   readonly epochs: number;
   readonly stoppedEarly: boolean;
@@ -99,7 +99,8 @@ async function finish(dir: string, model: MultiPoseModel, config: RunConfig, ent
     if (svg !== undefined) plots[`parity-${name}.svg`] = svg;
   }
   if (state.history.length > 0) plots['learning-curves.svg'] = await renderSvg(learningCurveSpec(state.history));
-  const metrics: RunMetrics = { bestEpoch: state.best.epoch, epochs: state.history.length, stoppedEarly: state.stopped, splits };
+  const kept = split.validation.length > 0 && state.best.weights !== null ? state.best.epoch : state.history.length;
+  const metrics: RunMetrics = { bestEpoch: kept, epochs: state.history.length, stoppedEarly: state.stopped, splits };
   await writeDirectoryAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
   await writeFileAtomic(join(dir, RUN_FILES.predictions), predictionsToCsv(rows));
   await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
