@@ -22,7 +22,7 @@ export function createProgram() {
     .version(POSEPOOL_VERSION)
     .exitOverride()
     .showSuggestionAfterError()
-    .configureOutput({ outputError: (text, write) => write(`posepool: ${text.replace(/^error: /, 'error: ').replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`) })
+    .configureOutput({ outputError: (text, write) => write(`posepool: ${text.replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`) })
     .addHelpText('after', '\nExample:\n  $ posepool train && posepool evaluate runs/<date-time> --split validation\n');
   for (const command of [trainCommand(), evaluateCommand(), predictCommand(), gradcheckCommand(), listCommand(), schemaCommand()]) {
     program.addCommand(command.exitOverride().showSuggestionAfterError().configureOutput(program.configureOutput()));
