@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedVariables } from '@posepool/core';
 
 import { TrainingError } from '../errors.js';
+import type { MetricName } from '../metrics/metrics.js';
 import type { RandomState } from '../random.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES } from '../run/run-directory.js';
@@ -19,8 +20,8 @@ export interface EpochRecord {
   readonly trainLoss: number;
   /** Mean loss on the validation compounds (`null` without a validation set). */
   readonly validationLoss: number | null;
-  /** Validation RMSE and Pearson r (`null` without a validation set). */
-  readonly validation: { readonly rmse: number; readonly pearson: number } | null;
+  /** Every validation metric, without intervals (`null` without a validation set). */
+  readonly validation: { readonly [K in MetricName]: number } | null;
   readonly learningRate: number;
   /** Wall time of the epoch's training steps (s). */
   readonly seconds: number;

@@ -4,7 +4,7 @@ import { GradientAccumulator, PosePoolError, type Loss, type MultiPoseModel } fr
 import type { RunConfig } from '../config/schema.js';
 import type { DatasetEntry } from '../data/dataset.js';
 import { TrainingError } from '../errors.js';
-import { metric } from '../metrics/metrics.js';
+import { METRIC_NAMES, metric, type MetricName } from '../metrics/metrics.js';
 import { Random } from '../random.js';
 import { snapshotWeights, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { combinedLoss } from './losses.js';
@@ -89,7 +89,8 @@ function validate(ctx: LoopContext): Pick<EpochRecord, 'validationLoss' | 'valid
   const predicted = ctx.validation.map((e) => ctx.model.predict(e.compound).combined);
   const measured = ctx.validation.map((e) => e.compound.target!);
   const loss = predicted.reduce((s, p, i) => s + combinedLoss(ctx.config.loss, p, ctx.validation[i]!.compound), 0) / predicted.length;
-  return { validationLoss: loss, validation: { rmse: metric('rmse', predicted, measured), pearson: metric('pearson', predicted, measured) } };
+  const validation = Object.fromEntries(METRIC_NAMES.map((name) => [name, metric(name, predicted, measured)])) as Record<MetricName, number>;
+  return { validationLoss: loss, validation };
 }
 
 /**
