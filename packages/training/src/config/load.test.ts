@@ -42,6 +42,6 @@ describe('run configs', () => {
     const schema = runConfigJsonSchema() as { additionalProperties: boolean; required?: string[]; properties: Record<string, { default?: unknown }> };
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required ?? []).toEqual([]);
-    expect(schema.properties.epochs!.default).toBe(20);
+    expect(schema.properties.epochs!.default).toBe(15);
   });
 });

@@ -7,7 +7,7 @@ const fraction = z.number().min(0).max(1);
 /**
  * The default model: a small SchNet scoring ΔG as E(complex) − E(protein) − E(ligand) (the
  * extensive, atom-count part cancels), a Boltzmann-weighted mean over poses, pK out. It trains on
- * the bundled tyk2 set in about two minutes on two cores.
+ * the bundled tyk2 set in about a minute and a half on two cores.
  */
 const defaultModel = {
   representation: { name: 'schnet', options: { hiddenChannels: 32, numFilters: 32, numInteractions: 2, numGaussians: 25, cutoff: 5, maxNumNeighbors: 16, seed: 1 } },
@@ -115,7 +115,7 @@ export const runConfigSchema = z
     schedule: scheduleSchema.prefault({}),
     clipNorm: positive.nullable().default(null).describe('Clip each mini-batch gradient to this global norm; null: no clipping.'),
     batchSize: z.number().int().positive().default(4).describe('Compounds per optimizer step.'),
-    epochs: z.number().int().positive().default(20),
+    epochs: z.number().int().positive().default(15),
     checkpointEveryBatches: z.number().int().positive().nullable().default(null).describe('Also checkpoint every this many mini-batches inside an epoch; null: at epoch ends only.'),
     earlyStopping: z
       .strictObject({
