@@ -6,15 +6,17 @@ import { z } from 'zod';
 
 export const powerMeanOptions = z.object({ power: z.number().min(1).default(2) }).strict();
 
-/** Power mean of positive predictions: h = (mean ŷ_i^p)^(1/p). */
+/** Power mean of the pose predictions: h = (mean ŷ_i^p)^(1/p). */
 export class PowerMean extends Module implements Combination {
   readonly power: number;
-  // Defined for positive predictions: the engine refuses others, the harness draws positive ones.
-  readonly domain = 'positive';
+  // An even power takes any real predictions (it averages |ŷ_i|); any other needs positive ones:
+  // the engine refuses predictions outside the domain, the harness draws inside it.
+  readonly domain: 'real' | 'positive';
   constructor(options: z.input<typeof powerMeanOptions> = {}) {
     super();
     // The same schema checks options here and in the registry: one rule, one message.
     this.power = parseOptions(powerMeanOptions, options, "combination 'power-mean'").power;
+    this.domain = this.power % 2 === 0 ? 'real' : 'positive';
   }
   combine(y: tf.Tensor1D): tf.Scalar {
     return this.#powerMean(y);

@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import { Command } from '@commander-js/extra-typings';
+import type { BatchProgress, EpochRecord, RunResult, RunStart } from '@posepool/training';
+
+import { UsageError } from '../errors.js';
+import { library, print } from '../library.js';
+import { jsonOption, pluginOption } from '../options.js';
+import { createProgress } from '../progress.js';
+
+/** The bundled example set, present in a clone of the repository. */
+const EXAMPLE = fileURLToPath(new URL('../../../../examples/data/tyk2', import.meta.url));
+
+const timestamp = (): string => new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+const fixed = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined || Number.isNaN(v) ? '–' : v.toFixed(digits));
+
+/**
+ * `posepool train`.
+ *
+ * @returns the command
+ * @example
+ * ```ts
+ * program.addCommand(trainCommand());
+ * ```
+ */
+export function trainCommand() {
+  return new Command('train')
+    .description('train a model on dataset folders; writes a run directory')
+    .argument('[data...]', 'dataset folders (a pocket/protein PDB, SD files of poses, a CSV of measurements); default: the bundled tyk2 example')
+    .option('-c, --config <file>', 'run config (YAML or JSON); see posepool schema')
+    .option('-o, --out <dir>', 'run directory to create (default: runs/<date-time>)')
+    .option('--resume <run>', 'continue a stopped run from its last checkpoint (its own config and data)')
+    .addOption(pluginOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ posepool train                                   # default model on the bundled tyk2 set
+  $ posepool train data/p38 data/tyk2 -c run.yaml -o runs/two-targets
+  $ posepool train --resume runs/two-targets         # after a crash or kill
+`,
+    )
+    .action(async (data, options) => {
+      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined)) {
+        throw new UsageError('--resume takes the run\'s own config, data and directory: drop DATA, --config and --out.');
+      }
+      const lib = await library();
+      const progress = createProgress(process.stderr, options.json === true);
+      const emit = (event: object): Promise<void> => (options.json === true ? print(JSON.stringify(event)) : Promise.resolve());
+      const callbacks = {
+        onData: (folder: string, done: number, total: number) => {
+          if (done === 1) progress.start(`featurizing ${folder}`, total);
+          progress.update(done);
+          if (done === total) progress.line(`featurized ${folder}: ${total} compounds`);
+        },
+        onStart: (start: RunStart) => {
+          const { train, validation, test } = start.compounds;
+          progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
+          for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
+          void emit({ event: 'start', ...start });
+        },
+        onBatch: (p: BatchProgress) => {
+          if (p.batch === 1) progress.start(`epoch ${p.epoch}/${p.epochs}`, p.batches);
+          progress.update(p.batch, `loss ${fixed(p.loss)}`);
+        },
+        onEpoch: (r: EpochRecord) => {
+          progress.line(
+            `epoch ${r.epoch}  train loss ${fixed(r.trainLoss)}  validation loss ${fixed(r.validationLoss)}  RMSE ${fixed(r.validation?.rmse)}  r ${fixed(r.validation?.pearson, 2)}  ` +
+              `lr ${r.learningRate.toExponential(1)}  ${r.seconds.toFixed(1)} s  ${r.posesPerSecond.toFixed(1)} poses/s`,
+          );
+          void emit({ event: 'epoch', ...r });
+        },
+      };
+      let run: RunResult;
+      if (options.resume !== undefined) {
+        run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin) });
+      } else {
+        const config = options.config === undefined ? lib.resolveRunConfig({}) : await lib.readRunConfig(options.config);
+        const folders = data.length > 0 ? data : config.data.folders.length > 0 ? config.data.folders : existsSync(EXAMPLE) ? [EXAMPLE] : [];
+        if (folders.length === 0) throw new UsageError('No DATA folder given and the bundled example is not installed here. Pass dataset folders: posepool train DATA...');
+        run = await lib.train({ ...config, plugins: [...config.plugins, ...options.plugin] }, { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}` });
+      }
+      progress.stop();
+      const summary = Object.entries(run.metrics.splits)
+        .map(([name, group]) => `${name} RMSE ${fixed(group.pooled.rmse.value, 2)} r ${fixed(group.pooled.pearson.value, 2)} (n=${group.pooled.n})`)
+        .join('; ');
+      progress.line(`done: ${run.dir} (weights of epoch ${run.metrics.bestEpoch} of ${run.metrics.epochs}); ${summary}`);
+      await emit({ event: 'done', dir: run.dir, metrics: run.metrics });
+    });
+}

@@ -1,0 +1,149 @@
+import { BACKEND_NAMES, GRADIENT_MODES, modelConfigSchema } from '@posepool/core';
+import { z } from 'zod';
+
+const positive = z.number().positive().finite();
+const fraction = z.number().min(0).max(1);
+
+/**
+ * The default model: a small SchNet scoring ΔG as E(complex) − E(protein) − E(ligand) (the
+ * extensive, atom-count part cancels), a Boltzmann-weighted mean over poses, pK out. It trains on
+ * the bundled tyk2 set in about a minute and a half on two cores.
+ */
+const defaultModel = {
+  representation: { name: 'schnet', options: { hiddenChannels: 32, numFilters: 32, numInteractions: 2, numGaussians: 25, cutoff: 5, maxNumNeighbors: 16, seed: 1 } },
+  strategy: { name: 'delta', options: { seed: 1 } },
+  combination: { name: 'boltzmann', options: { temperature: 1 } },
+  readout: { name: 'pki', options: {} },
+};
+
+const dataSchema = z
+  .strictObject({
+    folders: z.array(z.string().min(1)).default([]).describe('Dataset folders (a protein or pocket PDB, SD files of poses, a CSV of measurements). Command-line DATA replaces them.'),
+    targetColumn: z.string().min(1).optional().describe('CSV column of the target; default: the first of pIC50_or_pK, pIC50, pKi, pK, pKd, dG.'),
+    idColumn: z.string().min(1).optional().describe('CSV column of the compound id; default: the first of ligand_id, compound_id, id, name.'),
+    pocketCutoff: positive.nullable().default(6).describe('Keep protein residues within this distance (Å) of any pose; null keeps all.'),
+    keepHydrogens: z.boolean().default(false).describe('Keep hydrogen atoms.'),
+    cacheDir: z.string().min(1).nullable().default(null).describe('Featurization cache folder; null: no cache.'),
+    poseFilter: z
+      .strictObject({
+        tag: z.string().min(1).describe('SD tag to test, e.g. pose_source.'),
+        values: z.array(z.string()).min(1).describe('Keep poses whose tag has one of these values.'),
+      })
+      .nullable()
+      .default(null)
+      .describe('Keep only poses whose SD tag has one of the values.'),
+    topPoses: z
+      .strictObject({
+        tag: z.string().min(1).describe('Numeric SD tag to rank by, e.g. vina_score.'),
+        k: z.number().int().positive().describe('How many poses to keep.'),
+        order: z.enum(['ascending', 'descending']).default('ascending').describe('ascending keeps the smallest values (best docking scores).'),
+      })
+      .nullable()
+      .default(null)
+      .describe('Keep at most the top k poses of each compound by a numeric SD tag (poses without the tag go last).'),
+  })
+  .describe('Where the data is and how it becomes poses.');
+
+const lossSchema = z
+  .strictObject({
+    kind: z.enum(['squared-error', 'censored-squared-error']).default('censored-squared-error').describe('Loss on the combined prediction; the censored form treats "<" and ">" measurements as bounds.'),
+    poseLabel: z
+      .strictObject({ label: z.string().min(1), weight: positive.default(1) })
+      .nullable()
+      .default(null)
+      .describe('Adds a squared error of each pose prediction against this SD-tag pose label.'),
+  })
+  .describe('The training loss.');
+
+const optimizerSchema = z
+  .strictObject({
+    name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
+    learningRate: positive.default(3e-3),
+    beta1: fraction.default(0.9).describe('adam, adamw'),
+    beta2: fraction.default(0.999).describe('adam, adamw'),
+    epsilon: positive.default(1e-7).describe('adam, adamw'),
+    weightDecay: z.number().min(0).default(0).describe('adamw: decoupled decay θ ← θ − lr·weightDecay·θ before each step.'),
+    momentum: z.number().min(0).max(1).default(0).describe('sgd: momentum (0: plain SGD).'),
+  })
+  .describe('The optimizer.');
+
+const scheduleSchema = z
+  .strictObject({
+    name: z.enum(['constant', 'cosine', 'step', 'reduce-on-plateau']).default('constant'),
+    warmupEpochs: z.number().int().min(0).default(0).describe('Linear warm-up from lr/(warmupEpochs+1) over these epochs.'),
+    minLearningRate: z.number().min(0).default(0).describe('cosine: the floor; reduce-on-plateau: the floor.'),
+    stepEpochs: z.number().int().positive().default(10).describe('step: epochs between decays.'),
+    factor: z.number().positive().lt(1).default(0.5).describe('step and reduce-on-plateau: multiplier.'),
+    patience: z.number().int().positive().default(3).describe('reduce-on-plateau: epochs without improvement of the validation loss.'),
+  })
+  .describe('Learning rate per epoch.');
+
+const splitSchema = z
+  .strictObject({
+    kind: z.enum(['random', 'scaffold', 'temporal', 'file']).default('random').describe('random by compound; scaffold: Bemis–Murcko groups; temporal: by a date column; file: ids listed in a file.'),
+    validation: fraction.default(0.2).describe('Fraction of compounds for validation.'),
+    test: fraction.default(0).describe('Fraction of compounds held out for testing.'),
+    dateColumn: z.string().min(1).default('date').describe('temporal: CSV column with sortable dates (ISO 8601).'),
+    file: z.string().min(1).optional().describe('file: a CSV or text file with `id,split` rows (split: train, validation or test), optionally `folder,id,split`.'),
+  })
+  .describe('How compounds are split into train, validation and test.');
+
+/**
+ * Schema of a run config: strict (an unknown key is an error at its path), every field with
+ * its default. {@link runConfigJsonSchema} exports it as JSON Schema.
+ *
+ * @example
+ * ```ts
+ * const config = runConfigSchema.parse({ epochs: 5, optimizer: { name: 'adamw', weightDecay: 1e-4 } });
+ * config.batchSize; // 4
+ * ```
+ */
+export const runConfigSchema = z
+  .strictObject({
+    model: modelConfigSchema.default(defaultModel).describe('The multi-pose model: representation, strategy, readouts, combination (names from `posepool list`).'),
+    plugins: z.array(z.string().min(1)).default([]).describe('Packages (or paths) whose exported plugins are registered before the model is built.'),
+    data: dataSchema.prefault({}),
+    gradients: z
+      .strictObject({
+        mode: z.enum(GRADIENT_MODES).default('auto'),
+        memoryBudgetMiB: positive.default(256).describe('auto: use stored gradients while N·|θ| fits this budget.'),
+      })
+      .prefault({})
+      .describe('How per-pose gradients are combined.'),
+    loss: lossSchema.prefault({}),
+    optimizer: optimizerSchema.prefault({}),
+    schedule: scheduleSchema.prefault({}),
+    clipNorm: positive.nullable().default(null).describe('Clip each mini-batch gradient to this global norm; null: no clipping.'),
+    batchSize: z.number().int().positive().default(4).describe('Compounds per optimizer step.'),
+    epochs: z.number().int().positive().default(15),
+    checkpointEveryBatches: z.number().int().positive().nullable().default(null).describe('Also checkpoint every this many mini-batches inside an epoch; null: at epoch ends only.'),
+    earlyStopping: z
+      .strictObject({
+        patience: z.number().int().positive().nullable().default(null).describe('Stop after this many epochs without an improvement of the validation loss (the training loss without a validation set); null: never.'),
+        minDelta: z.number().min(0).default(0).describe('The smallest decrease that counts as an improvement.'),
+      })
+      .prefault({}),
+    split: splitSchema.prefault({}),
+    centerTarget: z.boolean().default(true).describe("Start the output at the training set's mean target (shifts the last bias of the network before training)."),
+    seed: z.number().int().default(1).describe('Seeds the split, the shuffles and the bootstrap.'),
+    backend: z.enum(BACKEND_NAMES).default('wasm'),
+  })
+  .describe('A PosePool training run.');
+
+/** A run config as written in a file (everything optional). */
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+/** A resolved run config: every default filled in. */
+export type RunConfig = z.output<typeof runConfigSchema>;
+
+/**
+ * JSON Schema (draft 2020-12) of a run config file, for editors and `posepool schema`.
+ *
+ * @returns the schema; fields with defaults are not required
+ * @example
+ * ```ts
+ * JSON.stringify(runConfigJsonSchema(), null, 2);
+ * ```
+ */
+export function runConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(runConfigSchema, { io: 'input' }) as Record<string, unknown>;
+}

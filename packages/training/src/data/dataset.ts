@@ -1,0 +1,111 @@
+import { basename, resolve } from 'node:path';
+
+import type { Compound } from '@posepool/core';
+import { InputError, featurizeFolder, type SkippedItem } from '@posepool/featurizers';
+
+import type { RunConfig } from '../config/schema.js';
+import { readPoseRecords } from './pose-records.js';
+import { featurizeUnmeasured, hasMeasurements } from './unmeasured.js';
+
+/** One compound of a dataset, with where it came from. */
+export interface DatasetEntry {
+  /** The compound (poses after the pose filter). */
+  readonly compound: Compound;
+  /** The folder's label: its base name, or its path where two folders share a base name. */
+  readonly folder: string;
+  /** `folder/id`: unique over all folders. */
+  readonly key: string;
+  /** Each kept pose's SD tags. */
+  readonly tags: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** The first pose's molblock (empty for MOL2 input). */
+  readonly molblock: string;
+  /** The folder's measurement CSV (`''` for a folder without one). */
+  readonly affinities: string;
+}
+
+/** The compounds of one or several folders. */
+export interface Dataset {
+  readonly entries: DatasetEntry[];
+  /** Compounds left out (every pose filtered out), and why. */
+  readonly skipped: SkippedItem[];
+}
+
+/** Options of {@link loadDataset}. */
+export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'>;
+
+/** Which of a compound's poses pass the filter, in order. */
+function keptPoses(tags: ReadonlyArray<Readonly<Record<string, string>>>, options: DataOptions): number[] {
+  let kept = tags.map((_, i) => i);
+  const filter = options.poseFilter;
+  if (filter !== null) kept = kept.filter((i) => filter.values.includes(tags[i]![filter.tag] ?? ''));
+  const top = options.topPoses;
+  if (top !== null) {
+    const value = (i: number): number => {
+      const v = Number(tags[i]![top.tag] ?? NaN);
+      return Number.isFinite(v) ? (top.order === 'ascending' ? v : -v) : Infinity;
+    };
+    kept = [...kept].sort((a, b) => value(a) - value(b) || a - b).slice(0, top.k).sort((a, b) => a - b);
+  }
+  return kept;
+}
+
+/** The compound with only the poses at `kept` (and their pose labels). */
+function subset(compound: Compound, kept: number[]): Compound {
+  if (kept.length === compound.poses.length) return compound;
+  const poseLabels = compound.poseLabels && Object.fromEntries(Object.entries(compound.poseLabels).map(([name, values]) => [name, Float32Array.from(kept, (i) => values[i]!)]));
+  return { ...compound, poses: kept.map((i) => compound.poses[i]!), ...(poseLabels && { poseLabels }) };
+}
+
+/**
+ * Loads dataset folders into compounds that remember their folder, applying the pose filter
+ * (an SD tag's values, the top k poses by a numeric tag).
+ *
+ * @param folders - dataset folders
+ * @param options - the run config's `data` section
+ * @param onProgress - called with the folder and compounds done
+ * @param measurements - `optional`: a folder without a CSV loads as compounds without targets (for prediction)
+ * @returns every compound with its folder, tags and molblock
+ * @throws InputError naming the file and line of the first bad input
+ * @example
+ * ```ts
+ * const { entries } = await loadDataset(['examples/data/tyk2'], resolveRunConfig({}).data);
+ * ```
+ */
+export async function loadDataset(
+  folders: readonly string[],
+  options: DataOptions,
+  onProgress?: (folder: string, done: number, total: number) => void,
+  measurements: 'required' | 'optional' = 'required',
+): Promise<Dataset> {
+  if (folders.length === 0) throw new InputError({ file: '(no data folder)' }, 'no dataset folder given', 'Pass DATA folders or set data.folders in the run config.');
+  const names = folders.map((f) => basename(resolve(f)));
+  const entries: DatasetEntry[] = [];
+  const skipped: SkippedItem[] = [];
+  for (const [k, dir] of folders.entries()) {
+    const folder = names.filter((n) => n === names[k]).length > 1 ? dir : names[k]!;
+    const unmeasured = measurements === 'optional' && !(await hasMeasurements(dir));
+    const { compounds, files } = unmeasured
+      ? await featurizeUnmeasured(dir, options).then(({ compounds, poses }) => ({ compounds, files: { poses, affinities: '' } }))
+      : await featurizeFolder(dir, {
+          pocketCutoff: options.pocketCutoff,
+          keepHydrogens: options.keepHydrogens,
+          ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
+          ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
+          ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
+          ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
+        });
+    const records = await readPoseRecords(files.poses);
+    for (const compound of compounds) {
+      const record = records.get(compound.id);
+      const tags = record?.tags.length === compound.poses.length ? record.tags : compound.poses.map(() => ({}));
+      const kept = keptPoses(tags, options);
+      if (kept.length === 0) {
+        skipped.push({ item: `compound '${compound.id}' of ${folder}`, reason: 'no pose passes the pose filter' });
+        continue;
+      }
+      entries.push({ compound: subset(compound, kept), folder, key: `${folder}/${compound.id}`, tags: kept.map((i) => tags[i]!), molblock: record?.molblock ?? '', affinities: files.affinities });
+    }
+  }
+  if (entries.length === 0) throw new InputError({ file: folders.join(', ') }, 'no compound left to use', skipped.length > 0 ? 'Loosen data.poseFilter or data.topPoses.' : undefined);
+  return { entries, skipped };
+}

@@ -1,0 +1,42 @@
+/**
+ * PosePool training runs: strict run configs (YAML or JSON), dataset folders to compounds that
+ * remember their folder, seeded splits, the training loop with checkpoints that resume exactly,
+ * metrics with bootstrap intervals, predictions with pose weights, SVG plots. The `posepool`
+ * command is a thin shell over these calls.
+ *
+ * @example
+ * ```ts
+ * import { train } from '@posepool/training';
+ * await train({ epochs: 5 }, { data: ['examples/data/tyk2'], out: 'runs/tyk2', onEpoch: (r) => console.log(r.epoch, r.trainLoss) });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
+export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
+export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
+export { readPoseRecords, type PoseRecords } from './data/pose-records.js';
+export { murckoScaffold } from './data/scaffold.js';
+export { featurizeUnmeasured, hasMeasurements } from './data/unmeasured.js';
+export { SPLIT_NAMES, splitDataset, type Split, type SplitName } from './data/split.js';
+export { TrainingError, type TrainingErrorCode } from './errors.js';
+export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
+export { baselineRows, evaluateRows, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
+export { gradcheck, type GradcheckReport, type GradcheckTarget } from './gradcheck.js';
+export { METRIC_NAMES, metric, metricReport, type BootstrapOptions, type MetricInterval, type MetricName, type MetricReport } from './metrics/metrics.js';
+export { learningCurveSpec, paritySpec, renderSvg, type ParityPoint } from './plots/plots.js';
+export { importPlugins, isPluginPath, listComponents, runRegistry, type ComponentListing } from './plugins.js';
+export { predict, type PredictOptions } from './predict/predict.js';
+export { predictEntries, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type PosePrediction } from './predict/predictions.js';
+export { inShard, parseShard, type Shard } from './predict/shard.js';
+export { Random, type RandomState } from './random.js';
+export { removePartials, writeDirectoryAtomic, writeFileAtomic } from './run/atomic.js';
+export { openModel, type OpenedModel } from './run/open-model.js';
+export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
+export { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
+export { centerTarget } from './train/center.js';
+export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
+export { combinedLoss, runLoss } from './train/losses.js';
+export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';
+export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
+export { resumeRun, train, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';

@@ -1,0 +1,43 @@
+import type { Plugin } from '@posepool/core';
+
+import { loadDataset } from '../data/dataset.js';
+import { openModel } from '../run/open-model.js';
+import { predictEntries, type CompoundPredictionRow } from './predictions.js';
+import { inShard, type Shard } from './shard.js';
+
+/** Options of {@link predict}. */
+export interface PredictOptions {
+  /** Dataset folders; default: the run's own. */
+  readonly data?: readonly string[];
+  /** Only this shard's compounds (see {@link inShard}). */
+  readonly shard?: Shard;
+  readonly plugins?: readonly Plugin[];
+  readonly cwd?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Predicts every compound of dataset folders with a run's or a model directory's model: the
+ * compound's prediction and each pose's ŷ_i and weight w_i. Folders are featurized as the run
+ * was (its `data` section); a bare model directory uses the defaults. A folder without a CSV
+ * of measurements is predicted too (its rows have `measured: null`).
+ *
+ * @param path - a run directory or a model directory
+ * @param options - data folders, shard, plugins, progress
+ * @returns one row per compound
+ * @example
+ * ```ts
+ * const rows = await predict('runs/tyk2', { data: ['new-series'], shard: { index: 0, count: 4 } });
+ * ```
+ */
+export async function predict(path: string, options: PredictOptions = {}): Promise<CompoundPredictionRow[]> {
+  const { model, config } = await openModel(path, options);
+  try {
+    const dataset = await loadDataset(options.data ?? config.data.folders, config.data, undefined, 'optional');
+    const shard = options.shard;
+    const entries = shard === undefined ? dataset.entries : dataset.entries.filter((e) => inShard(e.key, shard));
+    return predictEntries(model, entries, undefined, options.onProgress);
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,98 @@
+import type { MultiPoseModel } from '@posepool/core';
+
+import type { DatasetEntry } from '../data/dataset.js';
+import type { SplitName } from '../data/split.js';
+
+/** One pose's prediction ŷ_i and its weight w_i = ∂h/∂ŷ_i in the combined prediction. */
+export interface PosePrediction {
+  /** The pose's `pose_index` SD tag, else its position among the compound's kept poses. */
+  readonly pose: number;
+  readonly prediction: number;
+  readonly weight: number;
+}
+
+/** One compound's prediction, with its poses'. */
+export interface CompoundPredictionRow {
+  readonly folder: string;
+  readonly id: string;
+  /** The compound's subset in a run's split, when known. */
+  readonly split?: SplitName;
+  /** The measurement, `null` when there is none. */
+  readonly measured: number | null;
+  readonly predicted: number;
+  readonly poses: readonly PosePrediction[];
+}
+
+/**
+ * Predicts every compound, forward only, one pose at a time.
+ *
+ * @param model - the model
+ * @param entries - the compounds
+ * @param splitOf - each compound key's subset, to record with it
+ * @param onProgress - called after each compound
+ * @returns one row per compound, in input order
+ * @example
+ * ```ts
+ * const rows = predictEntries(model, dataset.entries);
+ * ```
+ */
+export function predictEntries(
+  model: MultiPoseModel,
+  entries: readonly DatasetEntry[],
+  splitOf?: ReadonlyMap<string, SplitName>,
+  onProgress?: (done: number, total: number) => void,
+): CompoundPredictionRow[] {
+  return entries.map((entry, k) => {
+    const { combined, poses, weights } = model.predict(entry.compound);
+    const split = splitOf?.get(entry.key);
+    onProgress?.(k + 1, entries.length);
+    return {
+      folder: entry.folder,
+      id: entry.compound.id,
+      ...(split !== undefined && { split }),
+      measured: entry.compound.target ?? null,
+      predicted: combined,
+      poses: Array.from(poses, (prediction, i) => {
+        const tagged = Number(entry.tags[i]?.pose_index ?? NaN);
+        return { pose: Number.isInteger(tagged) ? tagged : i, prediction, weight: weights[i]! };
+      }),
+    };
+  });
+}
+
+const cell = (value: string | number | null | undefined): string => {
+  const text = value === null || value === undefined ? '' : String(value);
+  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+};
+
+/**
+ * Predictions as CSV, one row per pose: the compound's columns (folder, id, split when known,
+ * measured, predicted) repeated, then `pose`, `pose_prediction` and `pose_weight`.
+ *
+ * @param rows - from {@link predictEntries}
+ * @returns CSV text with a header
+ * @example
+ * ```ts
+ * await writeFileAtomic('preds.csv', predictionsToCsv(rows));
+ * ```
+ */
+export function predictionsToCsv(rows: readonly CompoundPredictionRow[]): string {
+  const withSplit = rows.some((r) => r.split !== undefined);
+  const header = ['folder', 'id', ...(withSplit ? ['split'] : []), 'measured', 'predicted', 'pose', 'pose_prediction', 'pose_weight'];
+  const lines = rows.flatMap((r) => r.poses.map((p) => [r.folder, r.id, ...(withSplit ? [r.split] : []), r.measured, r.predicted, p.pose, p.prediction, p.weight].map(cell).join(',')));
+  return `${[header.join(','), ...lines].join('\n')}\n`;
+}
+
+/**
+ * Predictions as JSON: `{ compounds: [{ folder, id, measured, predicted, poses: [{ pose, prediction, weight }] }] }`.
+ *
+ * @param rows - from {@link predictEntries}
+ * @returns JSON text
+ * @example
+ * ```ts
+ * JSON.parse(predictionsToJson(rows)).compounds[0].poses[0].weight;
+ * ```
+ */
+export function predictionsToJson(rows: readonly CompoundPredictionRow[]): string {
+  return `${JSON.stringify({ compounds: rows }, null, 2)}\n`;
+}

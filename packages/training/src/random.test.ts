@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+
+import { Random } from './random.js';
+
+describe('Random', () => {
+  it('continues exactly from a saved state, through JSON', () => {
+    const a = new Random(42);
+    for (let i = 0; i < 10; i++) a.next();
+    const b = Random.fromState(JSON.parse(JSON.stringify(a.state())) as ReturnType<Random['state']>);
+    expect(Array.from({ length: 20 }, () => b.next())).toEqual(Array.from({ length: 20 }, () => a.next()));
+  });
+
+  it('is seeded, uniform in [0, 1), and shuffles to a permutation', () => {
+    expect(new Random(1).next()).toBe(new Random(1).next());
+    expect(new Random(1).next()).not.toBe(new Random(2).next());
+    const random = new Random(7);
+    const draws = Array.from({ length: 10_000 }, () => random.next());
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...draws)).toBeLessThan(1);
+    expect(draws.reduce((s, v) => s + v, 0) / draws.length).toBeCloseTo(0.5, 1);
+    const order = random.shuffle([...Array(20).keys()]);
+    expect([...order].sort((x, y) => x - y)).toEqual([...Array(20).keys()]);
+    expect(order).not.toEqual([...Array(20).keys()]);
+  });
+});

@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs';
+import { GradientAccumulator, PosePoolError, type Loss, type MultiPoseModel } from '@posepool/core';
+
+import type { RunConfig } from '../config/schema.js';
+import type { DatasetEntry } from '../data/dataset.js';
+import { TrainingError } from '../errors.js';
+import { METRIC_NAMES, metric, type MetricName } from '../metrics/metrics.js';
+import { Random } from '../random.js';
+import { snapshotWeights, type EpochRecord, type TrainingState } from './checkpoint.js';
+import { combinedLoss } from './losses.js';
+import type { RunOptimizer } from './optimizer.js';
+import type { LearningRateSchedule } from './schedule.js';
+
+/** Progress inside an epoch. */
+export interface BatchProgress {
+  /** 1-based epoch. */
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Mini-batches done in this epoch, of `batches`. */
+  readonly batch: number;
+  readonly batches: number;
+  /** Mean training loss of the epoch so far. */
+  readonly loss: number;
+}
+
+/** What {@link runEpochs} works on. */
+export interface LoopContext {
+  readonly model: MultiPoseModel;
+  readonly config: RunConfig;
+  readonly train: readonly DatasetEntry[];
+  readonly validation: readonly DatasetEntry[];
+  readonly loss: Loss;
+  readonly optimizer: RunOptimizer;
+  readonly schedule: LearningRateSchedule;
+  /** Mutated as training goes; {@link LoopContext.checkpoint} stores it. */
+  readonly state: TrainingState;
+  /** Saves a checkpoint of the current state (called at each epoch's end and every `checkpointEveryBatches`). */
+  readonly checkpoint: () => Promise<void>;
+  readonly onBatch?: (progress: BatchProgress) => void;
+  readonly onEpoch?: (record: EpochRecord) => Promise<void> | void;
+}
+
+/** Throws when a compound's loss or a gradient is NaN or infinite, naming both. */
+function assertFinite(entry: DatasetEntry, loss: number, grads: tf.NamedTensorMap): void {
+  const where = `compound '${entry.compound.id}' of ${entry.folder}`;
+  if (!Number.isFinite(loss)) throw new TrainingError('E_NONFINITE', `The loss of ${where} is ${loss}. The run stopped on the last good weights; check its poses and target, or lower optimizer.learningRate.`);
+  const paths = Object.keys(grads);
+  const bad = tf.tidy(() => tf.stack(paths.map((p) => tf.any(tf.logicalNot(tf.isFinite(grads[p]!))).cast('int32'))).dataSync());
+  const at = bad.findIndex((b) => b !== 0);
+  if (at >= 0) throw new TrainingError('E_NONFINITE', `The gradient of '${paths[at]}' for ${where} is not finite. The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`);
+}
+
+/** Runs a step; the engine's "weights must be finite" protocol error becomes `E_NONFINITE` naming the compound. */
+function nonFiniteNamed<T>(entry: DatasetEntry, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof PosePoolError && error.code === 'E_PROTOCOL' && /must be finite|predicted (NaN|-?Infinity)/.test(error.message)) {
+      throw new TrainingError('E_NONFINITE', `The pose predictions of compound '${entry.compound.id}' of ${entry.folder} are not finite (${error.message}) The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Scales gradients in place so that their global norm √(Σ‖g‖²) is at most `maxNorm`.
+ *
+ * @param grads - gradients; entries are replaced (the old tensors disposed) when scaled
+ * @param maxNorm - the largest global norm
+ * @returns the global norm before clipping
+ * @example
+ * ```ts
+ * clipByGlobalNorm(grads, 1);
+ * ```
+ */
+export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): number {
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
+  if (norm <= maxNorm) return norm;
+  for (const [path, g] of Object.entries(grads)) {
+    grads[path] = tf.tidy(() => g.mul(maxNorm / norm));
+    g.dispose();
+  }
+  return norm;
+}
+
+/** Mean validation loss and metrics of the current weights. */
+function validate(ctx: LoopContext): Pick<EpochRecord, 'validationLoss' | 'validation'> {
+  if (ctx.validation.length === 0) return { validationLoss: null, validation: null };
+  const predicted = ctx.validation.map((e) => ctx.model.predict(e.compound).combined);
+  const measured = ctx.validation.map((e) => e.compound.target!);
+  const loss = predicted.reduce((s, p, i) => s + combinedLoss(ctx.config.loss, p, ctx.validation[i]!.compound), 0) / predicted.length;
+  const validation = Object.fromEntries(METRIC_NAMES.map((name) => [name, metric(name, predicted, measured)])) as Record<MetricName, number>;
+  return { validationLoss: loss, validation };
+}
+
+/**
+ * Trains epoch by epoch from `ctx.state` until the last epoch or early stopping: a seeded shuffle
+ * per epoch, mini-batches of compounds summed by a `GradientAccumulator` (one pose graph at a
+ * time), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
+ * rate, validation, early stopping and a checkpoint at each epoch's end. Deterministic: the same
+ * state gives the same weights, whether or not the process was restarted in between.
+ *
+ * @param ctx - model, data, optimizer, schedule, state and callbacks
+ * @throws TrainingError `E_NONFINITE` naming the compound and the variable (the weights are those before the bad step)
+ * @example
+ * ```ts
+ * await runEpochs({ model, config, train, validation, loss, optimizer, schedule, state, checkpoint: save });
+ * ```
+ */
+export async function runEpochs(ctx: LoopContext): Promise<void> {
+  const { model, config, state } = ctx;
+  const byKey = new Map(ctx.train.map((e) => [e.key, e]));
+  const variables = model.trainableVariables();
+  const gradientOptions = { mode: config.gradients.mode, memoryBudgetBytes: config.gradients.memoryBudgetMiB * 2 ** 20 };
+  const accumulator = new GradientAccumulator(variables);
+  try {
+    while (state.epoch < config.epochs && !state.stopped) {
+      if (state.position === 0) {
+        const random = Random.fromState(state.random);
+        state.order = random.shuffle(ctx.train.map((e) => e.key));
+        state.random = random.state();
+        state.running = { loss: 0, compounds: 0, poses: 0, seconds: 0 };
+      }
+      const rate = ctx.schedule.rate(state.epoch);
+      ctx.optimizer.setLearningRate(rate);
+      const batches = Math.ceil(state.order.length / config.batchSize);
+      while (state.position < batches) {
+        const start = performance.now();
+        for (const key of state.order.slice(state.position * config.batchSize, (state.position + 1) * config.batchSize)) {
+          const entry = byKey.get(key)!;
+          const step = nonFiniteNamed(entry, () => model.valueAndGrads(entry.compound, ctx.loss, gradientOptions));
+          try {
+            assertFinite(entry, step.loss, step.grads);
+          } catch (error) {
+            tf.dispose(step.grads);
+            throw error;
+          }
+          accumulator.add(step.grads);
+          state.running.loss += step.loss;
+          state.running.compounds += 1;
+          state.running.poses += entry.compound.poses.length;
+        }
+        const grads = accumulator.gradients();
+        try {
+          if (config.clipNorm !== null) clipByGlobalNorm(grads, config.clipNorm);
+          ctx.optimizer.step(grads, variables);
+        } finally {
+          tf.dispose(grads);
+          accumulator.reset();
+        }
+        state.position += 1;
+        state.running.seconds += (performance.now() - start) / 1000;
+        ctx.onBatch?.({ epoch: state.epoch + 1, epochs: config.epochs, batch: state.position, batches, loss: state.running.loss / state.running.compounds });
+        const every = config.checkpointEveryBatches;
+        if (every !== null && state.position % every === 0 && state.position < batches) await ctx.checkpoint();
+      }
+      const memory = tf.memory();
+      const record: EpochRecord = {
+        epoch: state.epoch + 1,
+        trainLoss: state.running.loss / state.running.compounds,
+        ...validate(ctx),
+        learningRate: rate,
+        seconds: state.running.seconds,
+        posesPerSecond: state.running.poses / state.running.seconds,
+        tensors: memory.numTensors,
+        tensorMiB: memory.numBytes / 2 ** 20,
+      };
+      const monitored = record.validationLoss ?? record.trainLoss;
+      ctx.schedule.observe(monitored);
+      state.schedule = ctx.schedule.state;
+      const { best } = state;
+      if (best.loss === null || monitored < best.loss - config.earlyStopping.minDelta) {
+        state.best = { loss: monitored, epoch: record.epoch, bad: 0, weights: snapshotWeights(variables) };
+      } else {
+        state.best = { ...best, bad: best.bad + 1 };
+        state.stopped = config.earlyStopping.patience !== null && state.best.bad >= config.earlyStopping.patience;
+      }
+      state.history.push(record);
+      state.epoch += 1;
+      state.position = 0;
+      await ctx.checkpoint();
+      await ctx.onEpoch?.(record);
+    }
+  } finally {
+    accumulator.dispose();
+  }
+}

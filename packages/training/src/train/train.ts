@@ -1,0 +1,245 @@
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { buildModel, saveModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
+import type { SkippedItem } from '@posepool/featurizers';
+
+import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
+import type { RunConfig, RunConfigInput } from '../config/schema.js';
+import { loadDataset, type DatasetEntry } from '../data/dataset.js';
+import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/split.js';
+import { TrainingError } from '../errors.js';
+import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
+import { learningCurveSpec, renderSvg } from '../plots/plots.js';
+import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
+import { predictEntries, predictionsToCsv } from '../predict/predictions.js';
+import { Random } from '../random.js';
+import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
+import { RUN_FILES, writeStatus } from '../run/run-directory.js';
+import { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
+import { centerTarget } from './center.js';
+import { runLoss } from './losses.js';
+import { runEpochs, type BatchProgress } from './loop.js';
+import { RunOptimizer } from './optimizer.js';
+import { LearningRateSchedule } from './schedule.js';
+
+/** What a run starts with, for progress displays. */
+export interface RunStart {
+  readonly dir: string;
+  /** Compounds per subset. */
+  readonly compounds: Readonly<Record<SplitName, number>>;
+  readonly poses: number;
+  readonly parameters: number;
+  readonly epochs: number;
+  /** Epochs already done (resumed runs). */
+  readonly startEpoch: number;
+  readonly batchesPerEpoch: number;
+  /** Compounds left out by the pose filter. */
+  readonly skipped: readonly SkippedItem[];
+}
+
+/** Options of {@link train} and {@link resumeRun}. */
+export interface TrainOptions {
+  /** The run directory: created (it must not exist or be empty) or resumed. */
+  readonly out: string;
+  /** Dataset folders; replace `data.folders` of the config. */
+  readonly data?: readonly string[];
+  /** Plugins to register besides the config's `plugins` (already imported). */
+  readonly plugins?: readonly Plugin[];
+  /** Where relative plugin paths resolve. @defaultValue process.cwd() */
+  readonly cwd?: string;
+  readonly onData?: (folder: string, done: number, total: number) => void;
+  readonly onStart?: (start: RunStart) => void;
+  readonly onBatch?: (progress: BatchProgress) => void;
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+/** Metrics of a finished run. */
+export interface RunMetrics {
+  /** The epoch whose weights were kept: the best validation loss, or the last epoch without a validation set. */
+  readonly bestEpoch: number;
+  readonly epochs: number;
+  readonly stoppedEarly: boolean;
+  /** Per subset with compounds: pooled and per-folder metrics with bootstrap intervals. */
+  readonly splits: Partial<Record<SplitName, EvaluationGroup>>;
+}
+
+/** A finished run. */
+export interface RunResult {
+  readonly dir: string;
+  readonly config: RunConfig;
+  readonly history: readonly EpochRecord[];
+  readonly metrics: RunMetrics;
+}
+
+async function assertFreshDirectory(dir: string): Promise<void> {
+  const entries = (await readdir(dir).catch(() => [])).filter((name) => !name.endsWith('.partial'));
+  if (entries.length > 0) throw new TrainingError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
+}
+
+/** Checks a saved split still matches the data. */
+function checkSplit(split: Split, entries: readonly DatasetEntry[], dir: string): void {
+  const keys = new Set(entries.map((e) => e.key));
+  const missing = SPLIT_NAMES.flatMap((s) => split[s]).find((k) => !keys.has(k));
+  if (missing !== undefined) throw new TrainingError('E_RUN_DIR', `${join(dir, RUN_FILES.split)}: compound '${missing}' is not in the data any more. Resume with the run's data folders unchanged.`);
+}
+
+/** Writes what a finished (or failed) run leaves: model, predictions, metrics, plots. */
+async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState): Promise<RunMetrics> {
+  const splitOf = new Map(SPLIT_NAMES.flatMap((s) => split[s].map((k) => [k, s] as const)));
+  const rows = predictEntries(model, entries, splitOf);
+  const splits: RunMetrics['splits'] = {};
+  const plots: Record<string, string> = {};
+  for (const name of SPLIT_NAMES) {
+    const subset = rows.filter((r) => r.split === name);
+    if (subset.length === 0) continue;
+    const evaluation = { model: evaluateRows(subset, config.seed) };
+    splits[name] = evaluation.model;
+    const svg = await parityPlot(evaluation, subset, name);
+    if (svg !== undefined) plots[`parity-${name}.svg`] = svg;
+  }
+  if (state.history.length > 0) plots['learning-curves.svg'] = await renderSvg(learningCurveSpec(state.history));
+  const kept = split.validation.length > 0 && state.best.weights !== null ? state.best.epoch : state.history.length;
+  const metrics: RunMetrics = { bestEpoch: kept, epochs: state.history.length, stoppedEarly: state.stopped, splits };
+  await writeDirectoryAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
+  await writeFileAtomic(join(dir, RUN_FILES.predictions), predictionsToCsv(rows));
+  await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
+  for (const [name, svg] of Object.entries(plots)) await writeFileAtomic(join(dir, RUN_FILES.plots, name), svg);
+  return metrics;
+}
+
+async function execute(config: RunConfig, dir: string, fresh: boolean, options: TrainOptions): Promise<RunResult> {
+  await useBackend(config.backend);
+  const registry = runRegistry([...(options.plugins ?? []), ...(await importPlugins(config.plugins, options.cwd))]);
+  const dataset = await loadDataset(config.data.folders, config.data, options.onData);
+  const split: Split = fresh
+    ? await splitDataset(dataset.entries, config.split, config.seed, config.data.idColumn)
+    : (JSON.parse(await readFile(join(dir, RUN_FILES.split), 'utf8')) as Split);
+  checkSplit(split, dataset.entries, dir);
+  const byKey = new Map(dataset.entries.map((e) => [e.key, e]));
+  const [trainSet, validation] = [split.train.map((k) => byKey.get(k)!), split.validation.map((k) => byKey.get(k)!)];
+  if (trainSet.length === 0) throw new TrainingError('E_RUN_CONFIG', `The split leaves no training compound (${dataset.entries.length} in all). Lower split.validation and split.test, or add data.`);
+
+  const model = buildModel(config.model, registry);
+  const optimizer = new RunOptimizer(config.optimizer);
+  let state: TrainingState | undefined;
+  try {
+    if (fresh) {
+      await mkdir(dir, { recursive: true });
+      await writeFileAtomic(join(dir, RUN_FILES.config), runConfigToYaml(config));
+      await writeFileAtomic(join(dir, RUN_FILES.split), `${JSON.stringify(split, null, 2)}\n`);
+      if (config.centerTarget) centerTarget(model, trainSet.map((e) => e.compound));
+      state = {
+        epoch: 0,
+        position: 0,
+        order: [],
+        running: { loss: 0, compounds: 0, poses: 0, seconds: 0 },
+        random: new Random(config.seed + 1).state(),
+        schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs).state,
+        best: { loss: null, epoch: 0, bad: 0, weights: null },
+        stopped: false,
+        history: [],
+      };
+    } else {
+      const checkpoint = await readCheckpoint(dir);
+      restoreWeights(model.trainableVariables(), checkpoint.weights);
+      await optimizer.restore(checkpoint.optimizer);
+      state = checkpoint.state;
+    }
+    const current = state;
+    const save = async (): Promise<void> => writeCheckpoint(dir, { version: 1, state: current, weights: snapshotWeights(model.trainableVariables()), optimizer: await optimizer.state() });
+    if (fresh) await save();
+    await writeStatus(dir, { state: 'running' });
+    options.onStart?.({
+      dir,
+      compounds: { train: split.train.length, validation: split.validation.length, test: split.test.length },
+      poses: trainSet.reduce((n, e) => n + e.compound.poses.length, 0),
+      parameters: model.countParameters(),
+      epochs: config.epochs,
+      startEpoch: current.epoch,
+      batchesPerEpoch: Math.ceil(trainSet.length / config.batchSize),
+      skipped: dataset.skipped,
+    });
+    await runEpochs({
+      model,
+      config,
+      train: trainSet,
+      validation,
+      loss: runLoss(config.loss),
+      optimizer,
+      schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs, current.schedule),
+      state: current,
+      checkpoint: save,
+      ...(options.onBatch && { onBatch: options.onBatch }),
+      onEpoch: async (record) => {
+        await writeFileAtomic(join(dir, RUN_FILES.history), current.history.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        options.onEpoch?.(record);
+      },
+    });
+    if (validation.length > 0 && current.best.weights !== null) restoreWeights(model.trainableVariables(), current.best.weights);
+    const metrics = await finish(dir, model, config, dataset.entries, split, current);
+    await writeStatus(dir, { state: 'done' });
+    return { dir, config, history: current.history, metrics };
+  } catch (error) {
+    if (state !== undefined) {
+      // Keep the last good weights: a NaN/Inf check fails before the optimizer step.
+      if (error instanceof TrainingError && error.code === 'E_NONFINITE') await writeDirectoryAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
+      await writeStatus(dir, { state: 'failed', reason: (error as Error).message });
+    }
+    throw error;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/**
+ * Trains a model as a run directory: resolved `config.yaml`, `split.json`, `checkpoint/` (each
+ * epoch, atomic), `history.jsonl`, `model/`, `predictions.csv`, `metrics.json`, `plots/*.svg`
+ * and `status`. What `posepool train` does.
+ *
+ * @param config - the run config (partial; defaults fill the rest)
+ * @param options - the run directory, data folders, plugins, progress callbacks
+ * @returns the config, the history and the final metrics
+ * @throws TrainingError, InputError or PosePoolError naming what is wrong and the fix; `status` then reads `failed: …`
+ * @example
+ * ```ts
+ * const run = await train({ epochs: 5 }, { data: ['examples/data/tyk2'], out: 'runs/tyk2', onEpoch: (r) => console.log(r.trainLoss) });
+ * ```
+ */
+export async function train(config: RunConfigInput | RunConfig, options: TrainOptions): Promise<RunResult> {
+  const resolved = resolveRunConfig(config);
+  const cwd = options.cwd ?? process.cwd();
+  const folders = (options.data ?? resolved.data.folders).map((f) => resolve(cwd, f));
+  // Paths are saved absolute, so the run resumes and evaluates from any directory.
+  const plugins = resolved.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
+  const dir = resolve(cwd, options.out);
+  await assertFreshDirectory(dir);
+  return execute({ ...resolved, plugins, data: { ...resolved.data, folders } }, dir, true, options);
+}
+
+/**
+ * Continues a run from its last checkpoint, with its saved config and split (a run killed before
+ * its first checkpoint starts again from its saved config). The result is the same, byte for
+ * byte, as if the run had never stopped.
+ *
+ * @param dir - the run directory
+ * @param options - plugins and progress callbacks (`out` and `data` are the run's own)
+ * @returns the finished run
+ * @throws TrainingError `E_RUN_DIR` when the directory holds no resumable run
+ * @example
+ * ```ts
+ * await resumeRun('runs/tyk2');
+ * ```
+ */
+export async function resumeRun(dir: string, options: Omit<TrainOptions, 'out' | 'data'> = {}): Promise<RunResult> {
+  const resolved = resolve(dir);
+  const entries = await readdir(resolved).catch(() => undefined);
+  if (entries === undefined) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no such run directory. Give the --out of an earlier 'posepool train'.`);
+  if (!entries.includes(RUN_FILES.config)) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no ${RUN_FILES.config}, so not a run directory. Give the --out of an earlier 'posepool train'.`);
+  const config = await readRunConfig(join(resolved, RUN_FILES.config));
+  await removePartials(resolved);
+  // Killed before its first checkpoint: start it again in place, from the saved config.
+  const started = (await readdir(join(resolved, RUN_FILES.checkpoint)).catch(() => [] as string[])).length > 0;
+  return execute(config, resolved, !started, { ...options, out: resolved });
+}
