@@ -16,7 +16,8 @@ export { featurizeFolder, type FeaturizedFolder, type FolderOptions, type Skippe
 export { atomicNumber, elementSymbol } from './elements.js';
 export { InputError, type InputLocation } from './errors.js';
 export { assemblePose, pocketResidues, type LigandAtoms } from './pose/assemble.js';
-export { assertTextFile, lines } from './readers/lines.js';
+export { assertTextFile, lines, MAX_LINE_BYTES, splitLines, type LineOptions } from './readers/lines.js';
+export { fileSystemError } from './fs-errors.js';
 export { readMmcif } from './readers/mmcif.js';
 export { readMol2, toMolblock } from './readers/mol2.js';
 export { readPdb } from './readers/pdb.js';
