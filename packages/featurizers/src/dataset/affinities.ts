@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 
 import { InputError } from '../errors.js';
 import { assertTextFile } from '../readers/lines.js';
+import { decimal, LIMITS } from '../readers/numbers.js';
 
 /** One compound's measurement. */
 export interface Affinity {
@@ -97,14 +98,13 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
     seen.set(id, line);
     const text = record[targetColumn] ?? '';
     const match = /^([<>])?\s*(.+)$/.exec(text);
-    const value = Number(match?.[2]);
-    if (match === null || !Number.isFinite(value)) throw new InputError({ file, line, record: id }, `${targetColumn} '${text}' is not a number`, 'Write a number, optionally with < or > for censored values.');
+    if (match === null) throw new InputError({ file, line, record: id }, `${targetColumn} '${text}' is not a number`, 'Write a number, optionally with < or > for censored values.');
+    const value = decimal(match[2]!, { file, line, record: id }, targetColumn, LIMITS.measurement);
     const qualifier = match[1] as '<' | '>' | undefined;
     let error: number | undefined;
     if (options.errorColumn !== undefined) {
       const raw = record[options.errorColumn] ?? '';
-      error = raw === '' ? undefined : Number(raw);
-      if (error !== undefined && !Number.isFinite(error)) throw new InputError({ file, line, record: id }, `${options.errorColumn} '${raw}' is not a number`);
+      error = raw === '' ? undefined : decimal(raw, { file, line, record: id }, options.errorColumn, [0, LIMITS.measurement[1]]);
     }
     return { id, value, line, ...(qualifier && { qualifier }), ...(error !== undefined && { error }) };
   }

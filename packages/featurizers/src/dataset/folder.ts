@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { elementSymbol } from '../elements.js';
 import { readMmcif } from '../readers/mmcif.js';
 import { readMol2 } from '../readers/mol2.js';
+import { decimal, integer, LIMITS } from '../readers/numbers.js';
 import { readPdb } from '../readers/pdb.js';
 import type { Structure } from '../readers/structure.js';
 import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
@@ -173,9 +174,11 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
         continue;
       }
       const poses = posesById.get(id) ?? [];
-      const poseIndex = item.tags.pose_index === undefined ? poses.length : Number(item.tags.pose_index);
-      if (!Number.isInteger(poseIndex)) {
-        problem(`record #${item.index + 1} of ${file}`, new InputError({ file, line: item.line, record: id }, `pose_index '${item.tags.pose_index}' is not an integer`));
+      let poseIndex: number;
+      try {
+        poseIndex = item.tags.pose_index === undefined ? poses.length : integer(item.tags.pose_index, { file, line: item.line, record: id }, 'pose_index', [0, 1e6]);
+      } catch (error) {
+        problem(`record #${item.index + 1} of ${file}`, error as InputError);
         continue;
       }
       const twin = poses.find((p) => p.poseIndex === poseIndex);
@@ -217,10 +220,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       const labelNames = options.poseLabels ?? DEFAULT_LABELS.filter((name) => records.every((r) => r.tags[name] !== undefined));
       const poseLabels: Record<string, Float32Array> = {};
       for (const name of labelNames) {
-        const values = records.map((r) => Number(r.tags[name]));
-        const bad = values.findIndex((v, k) => (records[k]!.tags[name] ?? '') === '' || !Number.isFinite(v));
-        if (bad >= 0) throw new InputError({ file: records[bad]!.file, line: records[bad]!.line, record: affinity.id }, `pose label '${name}' is '${records[bad]!.tags[name] ?? '(missing)'}', not a number`);
-        poseLabels[name] = Float32Array.from(values);
+        poseLabels[name] = Float32Array.from(records.map((r) => decimal(r.tags[name] ?? '(missing)', { file: r.file, line: r.line, record: affinity.id }, `pose label '${name}'`, LIMITS.measurement)));
       }
       compounds.push({
         id: affinity.id,
