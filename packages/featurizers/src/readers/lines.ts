@@ -119,7 +119,7 @@ export async function* splitLines(chunks: AsyncIterable<Uint8Array>, file: strin
       start = end + 1;
     }
   }
-  if (pendingBytes > 0) yield [decoder.decode(take(new Uint8Array(0))), ++number];
+  if (pendingBytes > 0) yield [decoder.decode(take(new Uint8Array(0))), number + 1];
 }
 
 /**
