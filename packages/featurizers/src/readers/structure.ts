@@ -12,8 +12,14 @@ export interface Structure {
   readonly pos: Float32Array;
   /** Residue index of each atom (0, 1, … in order of first appearance). */
   readonly residue: Int32Array;
-  /** One label per residue: `chain:name number insertion`, e.g. `A:LEU 903`. */
+  /**
+   * One label per residue: `chain:name number insertion`, e.g. `A:LEU 903`. A label met again
+   * after other residues (numbers that wrap past 9999 in large PDB files) is a new residue,
+   * labelled with its occurrence: `A:LEU 903 #2`.
+   */
   readonly residueLabels: readonly string[];
+  /** 1 for residues read from HETATM records (ligands, ions, cofactors), per residue. */
+  readonly residueHetero?: Uint8Array;
 }
 
 /** Options of the structure readers. */
@@ -37,7 +43,9 @@ export function isWater(residueName: string): boolean {
 }
 
 /**
- * Collects atoms for the PDB and mmCIF readers: residue numbering and alternate locations.
+ * Collects atoms for the PDB and mmCIF readers: residue numbering and alternate locations. A
+ * residue is a run of consecutive atoms with the same label, so residue numbers that wrap (past
+ * 9999 in PDB) or repeat never merge distinct residues.
  *
  * @example
  * ```ts
@@ -51,7 +59,10 @@ export class StructureBuilder {
   readonly #pos: number[] = [];
   readonly #residue: number[] = [];
   readonly #residueLabels: string[] = [];
-  readonly #residueIndex = new Map<string, number>();
+  readonly #hetero: number[] = [];
+  /** How many residues have had each label. */
+  readonly #occurrences = new Map<string, number>();
+  #last: string | undefined;
   /** The alternate location kept for each residue: the first one it shows. */
   readonly #altLoc = new Map<string, string>();
 
@@ -63,8 +74,9 @@ export class StructureBuilder {
    * @param altLoc - the alternate location id, `''` for none
    * @param z - atomic number
    * @param position - x, y, z in Å
+   * @param hetero - read from a HETATM record
    */
-  add(residue: string, altLoc: string, z: number, position: readonly number[]): void {
+  add(residue: string, altLoc: string, z: number, position: readonly number[], hetero = false): void {
     if (altLoc !== '') {
       const chain = residue.slice(0, residue.indexOf(':'));
       const site = `${chain}:${residue.slice(residue.indexOf(' ') + 1)}`; // chain and number: alternate residue types share a site
@@ -74,12 +86,14 @@ export class StructureBuilder {
     }
     this.#z.push(z);
     this.#pos.push(...position);
-    let index = this.#residueIndex.get(residue);
-    if (index === undefined) {
-      this.#residueIndex.set(residue, (index = this.#residueLabels.length));
-      this.#residueLabels.push(residue);
+    if (residue !== this.#last) {
+      const seen = (this.#occurrences.get(residue) ?? 0) + 1;
+      this.#occurrences.set(residue, seen);
+      this.#residueLabels.push(seen === 1 ? residue : `${residue} #${seen}`);
+      this.#hetero.push(hetero ? 1 : 0);
+      this.#last = residue;
     }
-    this.#residue.push(index);
+    this.#residue.push(this.#residueLabels.length - 1);
   }
 
   /**
@@ -90,6 +104,6 @@ export class StructureBuilder {
    */
   build(file: string, what: string): Structure {
     if (this.#z.length === 0) throw new InputError({ file }, `no ${what} records`, 'Is this a coordinate file?');
-    return { file, z: Int32Array.from(this.#z), pos: Float32Array.from(this.#pos), residue: Int32Array.from(this.#residue), residueLabels: this.#residueLabels };
+    return { file, z: Int32Array.from(this.#z), pos: Float32Array.from(this.#pos), residue: Int32Array.from(this.#residue), residueLabels: this.#residueLabels, residueHetero: Uint8Array.from(this.#hetero) };
   }
 }
