@@ -155,3 +155,27 @@ describe('file-system failures in folders', () => {
     }
   });
 });
+
+describe('records that never end', () => {
+  it('stops an SD file that never says $$$$ at 100 000 lines', async () => {
+    const dir = await folder();
+    await writeFile(join(dir, 'endless.sdf'), `title\n  prog\n\n${'    0.0000    0.0000    0.0000 C   0  0\n'.repeat(100_010)}`);
+    const { readSdf } = await import('./readers/sdf.js');
+    const error = await (async () => {
+      for await (const record of readSdf(join(dir, 'endless.sdf'))) void record;
+    })().catch((e: unknown) => e);
+    expect((error as InputError).message).toMatch(/endless\.sdf:1: the record starting here runs past 100000 lines without a '\$\$\$\$' line/);
+  });
+
+  it('stops a MOL2 molecule at the atoms its counts line announces', async () => {
+    const dir = await folder();
+    const atoms = Array.from({ length: 5 }, (_, k) => `${k + 1} C${k} 0.0 0.0 0.0 C.3`).join('\n');
+    await writeFile(join(dir, 'm.mol2'), `@<TRIPOS>MOLECULE\nm\n2 0\nSMALL\n\n@<TRIPOS>ATOM\n${atoms}\n`);
+    const { readMol2 } = await import('./readers/mol2.js');
+    const { elementSymbol } = await import('./elements.js');
+    const error = await (async () => {
+      for await (const m of readMol2(join(dir, 'm.mol2'), elementSymbol)) void m;
+    })().catch((e: unknown) => e);
+    expect((error as InputError).message).toMatch(/m\.mol2:9 \(record 'm'\): more ATOM lines than the 2 atoms the counts line announces/);
+  });
+});

@@ -30,7 +30,7 @@ describe('RDKit inputs', () => {
     const before = await loadRDKit();
     const error = await failure(() =>
       withRDKit({ file: '(SMILES)' }, 'C'.repeat(100), () => {
-        throw new WebAssembly.RuntimeError('memory access out of bounds');
+        throw new (globalThis as unknown as { WebAssembly: { RuntimeError: new (message: string) => Error } }).WebAssembly.RuntimeError('memory access out of bounds');
       }),
     );
     expect(error.message).toMatch(/RDKit failed on the molecule 'C{60}… \(100 characters\)' \(memory access out of bounds\)/);

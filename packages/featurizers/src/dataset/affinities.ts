@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 import { parse } from 'csv-parse/sync';
 
@@ -38,6 +38,9 @@ export interface Affinities {
   readonly skipped: InputError[];
 }
 
+/** The largest CSV of measurements read (whole, to parse quoted fields): 64 MiB, about a million rows. */
+const MAX_CSV_BYTES = 64 * 1024 * 1024;
+
 const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
 const TARGET_COLUMNS = ['pIC50_or_pK', 'pIC50', 'pKi', 'pK', 'pKd', 'dG'];
 
@@ -67,6 +70,8 @@ function pick(columns: string[], wanted: string | undefined, defaults: string[],
  */
 export async function readAffinities(file: string, options: AffinityOptions = {}): Promise<Affinities> {
   await assertTextFile(file, 'CSV');
+  const { size } = await stat(file);
+  if (size > MAX_CSV_BYTES) throw new InputError({ file }, `the CSV has ${size} bytes, more than the ${MAX_CSV_BYTES} (64 MiB) read`, 'Is this the table of measurements? Keep one row per compound.');
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
     rows = parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });

@@ -75,7 +75,7 @@ export async function readMmcif(file: string, options: StructureOptions = {}): P
     const residue = `${get('auth_asym_id') ?? get('label_asym_id') ?? ''}:${compound} ${get('auth_seq_id') ?? get('label_seq_id') ?? ''}${(get('pdbx_PDB_ins_code') ?? '?').replace(/^[?.]$/, '')}`;
     const altLoc = get('label_alt_id') ?? '.';
     const coordinates = ['Cartn_x', 'Cartn_y', 'Cartn_z'].map((c) => decimal(get(c) ?? '(missing)', where, c, LIMITS.coordinate));
-    structure.add(residue, altLoc === '.' || altLoc === '?' ? '' : altLoc, atomicNumber(get('type_symbol') ?? '', where), coordinates, get('group_PDB') === 'HETATM');
+    structure.add(residue, altLoc === '.' || altLoc === '?' ? '' : altLoc, atomicNumber(get('type_symbol') ?? '', where), coordinates, get('group_PDB') === 'HETATM', where);
   }
   if (pending.length > 0) throw new InputError({ file }, `the last _atom_site row is incomplete (${pending.length} of ${columns.length} values)`);
   return structure.build(file, '_atom_site');

@@ -54,7 +54,7 @@ export async function readPdb(file: string, options: StructureOptions = {}): Pro
     const residueName = line.slice(17, 20).trim();
     if (!options.keepWater && isWater(residueName)) continue;
     const residue = `${line[21] ?? ' '}:${residueName} ${line.slice(22, 26).trim()}${line[26]?.trim() ?? ''}`;
-    structure.add(residue, (line[16] ?? ' ').trim(), pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)], record === 'HETATM');
+    structure.add(residue, (line[16] ?? ' ').trim(), pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)], record === 'HETATM', where);
   }
   return structure.build(file, 'ATOM or HETATM');
 }

@@ -35,6 +35,8 @@ const V2000_CHARGES: Record<number, number> = { 1: 3, 2: 2, 3: 1, 5: -1, 6: -2, 
 /** Lines of a V2000 properties block (`M  CHG`, `A  `, `V  `, `G  `, `S  SKP`) and blank lines. */
 const PROPERTY_LINE = /^(?:[MAVG] {2}|S {2}SKP|\s*$)/;
 const V2000_MAX = 999;
+/** The most lines one record may have: a V3000 molecule of ~50 000 atoms with its data items. Keeps memory flat on a file that never says '$$$$'. */
+const MAX_RECORD_LINES = 100_000;
 
 interface Table {
   z: number[];
@@ -200,6 +202,9 @@ export async function* readSdfRecords(file: string): AsyncGenerator<SdfRecord | 
       continue;
     }
     block.push(line);
+    if (block.length > MAX_RECORD_LINES) {
+      throw new InputError({ file, line: first }, `the record starting here runs past ${MAX_RECORD_LINES} lines without a '$$$$' line`, 'Is this an SD file? Records end with a line holding $$$$.');
+    }
   }
   // A last record without its '$$$$' is accepted when complete (parseRecord checks for M  END).
   if (block.some((l) => l.trim() !== '')) yield parse();

@@ -1,4 +1,4 @@
-import { InputError } from '../errors.js';
+import { InputError, type InputLocation } from '../errors.js';
 
 /**
  * A macromolecular structure as columns: one entry per atom, in file order.
@@ -29,6 +29,17 @@ export interface StructureOptions {
 }
 
 const WATER = new Set(['HOH', 'WAT', 'DOD', 'H2O']);
+
+/**
+ * The most atoms a protein file may give: above the largest entries of the PDB (a few million
+ * atoms are split over several files), and a bound on memory whatever the file.
+ *
+ * @example
+ * ```ts
+ * MAX_STRUCTURE_ATOMS; // 5000000
+ * ```
+ */
+export const MAX_STRUCTURE_ATOMS = 5_000_000;
 
 /**
  * @returns whether a residue name is water
@@ -75,8 +86,11 @@ export class StructureBuilder {
    * @param z - atomic number
    * @param position - x, y, z in Å
    * @param hetero - read from a HETATM record
+   * @param where - the atom's file and line, for errors
+   * @throws InputError past {@link MAX_STRUCTURE_ATOMS} atoms
    */
-  add(residue: string, altLoc: string, z: number, position: readonly number[], hetero = false): void {
+  add(residue: string, altLoc: string, z: number, position: readonly number[], hetero = false, where: InputLocation = { file: '(structure)' }): void {
+    if (this.#z.length >= MAX_STRUCTURE_ATOMS) throw new InputError(where, `the structure has more than ${MAX_STRUCTURE_ATOMS} atoms`, 'Split it, or crop it to the binding site.');
     if (altLoc !== '') {
       const chain = residue.slice(0, residue.indexOf(':'));
       const site = `${chain}:${residue.slice(residue.indexOf(' ') + 1)}`; // chain and number: alternate residue types share a site
