@@ -49,6 +49,16 @@ describe('PDB', () => {
     expect(pdb.residueLabels.slice(-2)).toEqual(['A:GLY 0', 'A:GLY 1 #2']);
     expect(pdb.residue[2 * 10_000]).toBe(10_000); // the second residue 1 is not the first one
   });
+
+  it('keeps the first alternate location of a wrapped residue number even when the earlier one kept another', async () => {
+    const dir = await folder();
+    const lines = [atom(1, 'CA', 'SER', 5, [0, 0, 0], 'C'), atom(2, 'CB', 'SER', 5, [1, 0, 0], 'C'), atom(3, 'CA', 'GLY', 6, [4, 0, 0], 'C'), atom(4, 'CA', 'ALA', 5, [8, 0, 0], 'C'), atom(5, 'CB', 'ALA', 5, [9, 0, 0], 'C')];
+    // Alternate locations: A for the first residue 5, B (the first shown) for the second.
+    lines[1] = `${lines[1]!.slice(0, 16)}A${lines[1]!.slice(17)}`;
+    lines[4] = `${lines[4]!.slice(0, 16)}B${lines[4]!.slice(17)}`;
+    await writeFile(join(dir, 'alt.pdb'), `${lines.join('\n')}\n`);
+    expect((await readPdb(join(dir, 'alt.pdb'))).z).toHaveLength(5);
+  });
 });
 
 describe('co-crystallised ligands left in the protein file', () => {
@@ -177,5 +187,14 @@ describe('records that never end', () => {
       for await (const m of readMol2(join(dir, 'm.mol2'), elementSymbol)) void m;
     })().catch((e: unknown) => e);
     expect((error as InputError).message).toMatch(/m\.mol2:9 \(record 'm'\): more ATOM lines than the 2 atoms the counts line announces/);
+  });
+});
+
+describe('CSV', () => {
+  it('refuses NUL bytes past the first 8 KiB', async () => {
+    const dir = await folder();
+    await writeFile(join(dir, 'padded.csv'), `ligand_id,pIC50_or_pK\n${'#\n'.repeat(5000)}lig_a,7.5\n\0\0\0`);
+    const { readAffinities } = await import('./dataset/affinities.js');
+    await expect(readAffinities(join(dir, 'padded.csv'))).rejects.toThrow(/padded\.csv:5003: holds binary data \(a NUL byte\)/);
   });
 });

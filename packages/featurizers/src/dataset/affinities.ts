@@ -74,8 +74,12 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
   if (size > MAX_CSV_BYTES) throw new InputError({ file }, `the CSV has ${size} bytes, more than the ${MAX_CSV_BYTES} (64 MiB) read`, 'Is this the table of measurements? Keep one row per compound.');
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+    const text = await readFile(file, 'utf8');
+    const nul = text.indexOf('\0');
+    if (nul >= 0) throw new InputError({ file, line: text.slice(0, nul).split('\n').length }, 'holds binary data (a NUL byte), not text', 'Check the file: it may be damaged, padded or compressed.');
+    rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
   } catch (cause) {
+    if (cause instanceof InputError) throw cause;
     const line = (cause as { lines?: number }).lines;
     throw new InputError({ file, ...(line !== undefined && { line }) }, `is not valid CSV (${(cause as Error).message})`);
   }

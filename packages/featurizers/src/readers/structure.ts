@@ -74,8 +74,8 @@ export class StructureBuilder {
   /** How many residues have had each label. */
   readonly #occurrences = new Map<string, number>();
   #last: string | undefined;
-  /** The alternate location kept for each residue: the first one it shows. */
-  readonly #altLoc = new Map<string, string>();
+  /** The residue site (chain and number) of the last atom, and the alternate location kept there: the first one it shows. */
+  #site: { site: string; altLoc: string | undefined } | undefined;
 
   /**
    * Adds an atom unless it belongs to an alternate location other than the first one its
@@ -91,12 +91,13 @@ export class StructureBuilder {
    */
   add(residue: string, altLoc: string, z: number, position: readonly number[], hetero = false, where: InputLocation = { file: '(structure)' }): void {
     if (this.#z.length >= MAX_STRUCTURE_ATOMS) throw new InputError(where, `the structure has more than ${MAX_STRUCTURE_ATOMS} atoms`, 'Split it, or crop it to the binding site.');
+    // Chain and number: alternate residue types share a site. Sites are runs of consecutive
+    // atoms, like residues, so wrapped residue numbers never share one.
+    const site = `${residue.slice(0, residue.indexOf(':'))}:${residue.slice(residue.indexOf(' ') + 1)}`;
+    if (this.#site?.site !== site) this.#site = { site, altLoc: undefined };
     if (altLoc !== '') {
-      const chain = residue.slice(0, residue.indexOf(':'));
-      const site = `${chain}:${residue.slice(residue.indexOf(' ') + 1)}`; // chain and number: alternate residue types share a site
-      const kept = this.#altLoc.get(site);
-      if (kept === undefined) this.#altLoc.set(site, altLoc);
-      else if (kept !== altLoc) return;
+      if (this.#site.altLoc === undefined) this.#site.altLoc = altLoc;
+      else if (this.#site.altLoc !== altLoc) return;
     }
     this.#z.push(z);
     this.#pos.push(...position);
