@@ -233,7 +233,12 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       const assembled: Pose[] = records.map((record, k) => {
         const assembledPose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
         const pose = features === undefined ? assembledPose : withLigandFeatures(assembledPose, features, record, affinity.id);
-        validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
+        try {
+          validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
+        } catch (error) {
+          // Point at the pose's own record and line.
+          throw new InputError({ file: record.file, line: record.line, record: affinity.id }, (error as Error).message.replace(/\.$/, ''), undefined, { cause: error });
+        }
         if (options.graphs === undefined || options.graphs.length === 0) return pose;
         const graphs: Record<string, RadiusGraph> = {};
         for (const graph of options.graphs) graphs[radiusGraphKey(graph)] = radiusGraph(pose.pos, graph);
