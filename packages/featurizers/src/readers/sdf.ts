@@ -61,7 +61,9 @@ function parseV2000(block: string[], first: number, file: string, record: string
   if (4 + atoms + bondCount > end) {
     throw new InputError(at(3), `the counts line announces ${atoms} atoms and ${bondCount} bonds, but only ${end - 4} lines precede 'M  END'`, 'The record is truncated or its counts line is wrong.');
   }
-  const stray = block.slice(4 + atoms + bondCount, end).findIndex((l) => !PROPERTY_LINE.test(l));
+  // An atom alias ('A  ') or group abbreviation ('G  ') line is followed by one line of text.
+  const properties = block.slice(4 + atoms + bondCount, end);
+  const stray = properties.findIndex((l, k) => !PROPERTY_LINE.test(l) && !/^[AG] {2}/.test(properties[k - 1] ?? ''));
   if (stray >= 0) {
     throw new InputError(at(4 + atoms + bondCount + stray), `the counts line announces ${atoms} atoms and ${bondCount} bonds, but more atom or bond lines follow`, 'The counts line is wrong: fix it, or write the molecule as V3000.');
   }
@@ -145,14 +147,14 @@ function parseRecord(block: string[], first: number, index: number, file: string
   const tags: Record<string, string> = {};
   for (let k = end + 1; k < block.length; k++) {
     if (block[k]!.trim() === '') continue;
-    const name = /^>.*<([^>]+)>/.exec(block[k]!)?.[1];
-    if (name === undefined) throw merged(k);
+    if (!block[k]!.startsWith('>')) throw merged(k);
+    const name = /^>.*<([^>]+)>/.exec(block[k]!)?.[1]; // '> DT12' (a field number, no name) is a data item too
     const value: string[] = [];
     while (k + 1 < block.length && block[k + 1]!.trim() !== '') {
       if (block[k + 1]!.startsWith('M  END')) throw merged(k + 1);
       value.push(block[++k]!);
     }
-    tags[name] = value.join('\n').trim();
+    if (name !== undefined) tags[name] = value.join('\n').trim();
   }
   return {
     file,
