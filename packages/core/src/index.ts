@@ -20,6 +20,7 @@ export type { Readout } from './components/readout.js';
 export type { Representation, SharedStage } from './components/representation.js';
 export type { InputSizes, Strategy } from './components/strategy.js';
 export { Module, ModuleGroup, Parameter, type NamedVariables } from './nn/module.js';
+export { checkParameterBudget, spendParameterBudget, withParameterBudget } from './nn/parameter-budget.js';
 export { Embedding } from './nn/embedding.js';
 export { Linear, type LinearInit } from './nn/linear.js';
 
@@ -73,7 +74,8 @@ export {
   type StrategyOptionsMap,
 } from './registry/registry.js';
 export { parseOptions } from './registry/options.js';
-export { loadModel, saveModel, MODEL_FILE, WEIGHTS_FILE } from './serialization/model-directory.js';
+export { loadModel, saveModel, MODEL_FILE, WEIGHTS_FILE, type LoadModelOptions } from './serialization/model-directory.js';
+export { readConfinedFile, type ConfinedFileLimits } from './serialization/confined-file.js';
 export { backendMemoryLimit, useBackend, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/backend.js';
 export { registerPosePoolKernels, type KernelOptions } from './backend/kernels.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';

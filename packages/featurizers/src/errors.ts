@@ -29,10 +29,11 @@ export class InputError extends PosePoolError {
    * @param where - file, line, record
    * @param problem - what is wrong (no trailing period)
    * @param fix - how to fix it, if there is something to say
+   * @param options - `cause`: the underlying failure
    */
-  constructor(where: InputLocation, problem: string, fix?: string) {
+  constructor(where: InputLocation, problem: string, fix?: string, options?: { cause?: unknown }) {
     const place = `${where.file}${where.line === undefined ? '' : `:${where.line}`}${where.record === undefined ? '' : ` (record '${where.record}')`}`;
-    super('E_INPUT', `${place}: ${problem}.${fix === undefined ? '' : ` ${fix}`}`);
+    super('E_INPUT', `${place}: ${problem}.${fix === undefined ? '' : ` ${fix}`}`, options);
     this.name = 'InputError';
     this.file = where.file;
     this.line = where.line;

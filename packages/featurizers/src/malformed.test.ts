@@ -56,6 +56,23 @@ const cases: Array<[string, (file: string) => Promise<unknown>, RegExp]> = [
   ['no-protein', (f) => featurizeFolder(f), /no-protein: no PDB or mmCIF file for the protein/],
   ['mol2-undefined-bond-atom.mol2', async (f) => { for await (const m of readMol2(f, elementSymbol)) void m; }, /:13 \(record 'lig_a'\): bond between atoms 2 and 7, which the ATOM section does not define/],
   ['mmcif-bad-coordinate.cif', (f) => readMmcif(f), /mmcif-bad-coordinate\.cif:\d+: Cartn_y '3\.0q0' is not a number/],
+  // Numbers are decimals, finite and plausible, in every format.
+  ['hex-coordinate.sdf', readAll, /:6 \(record 'lig_a'\): x coordinate '0x1F00' is not a number\. Write a decimal number/],
+  ['mol2-binary-literal.mol2', async (f) => { for await (const m of readMol2(f, elementSymbol)) void m; }, /:9 \(record 'lig_a'\): y coordinate '0b101' is not a number/],
+  ['huge-coordinate.pdb', (f) => readPdb(f), /huge-coordinate\.pdb:1: x coordinate 1\.00e\+30 is outside the plausible range -100000…100000/],
+  ['mmcif-infinite-coordinate.cif', (f) => readMmcif(f), /mmcif-infinite-coordinate\.cif:\d+: Cartn_x 'Infinity' is not a number/],
+  ['hex-target.csv', (f) => readAffinities(f), /hex-target\.csv:3 \(record 'lig_b'\): pIC50_or_pK '0x10' is not a number/],
+  ['charge-out-of-range.sdf', readAll, /:10 \(record 'lig_a'\): charge 99 is outside the plausible range -15…15/],
+  ['hex-pose-index', (f) => featurizeFolder(f), /poses\.sdf:1 \(record 'lig_a'\): pose_index '0x0' is not an integer/],
+  // Records: merged by a missing $$$$, or beyond V2000's limits; NUL bytes past the first 8 KiB.
+  ['missing-dollar-sign.sdf', readAll, /:11 \(record 'crystal'\): a second molecule starts inside this record .* A '\$\$\$\$' line is missing between two records/],
+  ['missing-dollar-sign-after-tags.sdf', readAll, /:19 \(record 'lig_a'\): a second molecule starts inside this record/],
+  ['v2000-over-999.sdf', readAll, /:4 \(record 'lig_a'\): the counts line '1000999 .*' is not in the V2000 layout .* write larger molecules as V3000/],
+  ['nul-padded.sdf', readAll, /nul-padded\.sdf:9055: holds binary data \(a NUL byte\), not text/],
+  // Poses of one compound: always checked, errors at the pose's own record.
+  ['hydrogen-only-ligand', (f) => featurizeFolder(f, { pocketCutoff: null }), /poses\.sdf:1 \(record 'lig_a'\): the ligand has only hydrogen atoms \(3\), and hydrogens are dropped/],
+  ['pose-atom-count-mismatch', (f) => featurizeFolder(f, { pocketCutoff: null }), /poses\.sdf:18 \(record 'lig_a'\): this pose has 4 ligand atoms, the compound's first pose \(line 1\) has 3/],
+  ['pose-element-order', (f) => featurizeFolder(f), /poses\.sdf:18 \(record 'lig_a'\): ligand atom 2 is N here but C in the compound's first pose \(line 1\)/],
 ];
 
 describe('malformed inputs give errors naming the file, line and problem', () => {

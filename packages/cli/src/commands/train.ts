@@ -59,6 +59,7 @@ Examples:
           const { train, validation, test } = start.compounds;
           progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
           for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
+          for (const w of start.warnings) progress.line(`warning: ${w}`);
           void emit({ event: 'start', ...start });
         },
         onBatch: (p: BatchProgress) => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { PosePoolError } from '../errors.js';
 import { Module, type Parameter } from './module.js';
+import { checkParameterBudget } from './parameter-budget.js';
 
 /** Identity on `w` whose gradient is multiplied by `mask` (rows × 1). */
 const maskGradientRows = tf.customGrad(((w: tf.Tensor, mask: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -41,6 +42,7 @@ export class Embedding extends Module {
     init: { seed?: number; paddingIndex?: number } = {},
   ) {
     super();
+    checkParameterBudget(count * size, `Embedding ${count} × ${size}`);
     this.paddingIndex = init.paddingIndex;
     const initial = tf.tidy(() => {
       const values = tf.randomNormal([count, size], 0, 1, 'float32', init.seed);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { Module, type Parameter } from './module.js';
+import { checkParameterBudget } from './parameter-budget.js';
 
 /**
  * x + b (b broadcast over rows) whose gradient for b is ones·dy, a matrix product, instead of
@@ -64,6 +65,7 @@ export class Linear extends Module {
   ) {
     super();
     const { seed, scheme = 'pytorch', bias = true } = init;
+    checkParameterBudget(outputs * inputs + (bias ? outputs : 0), `Linear ${inputs} → ${outputs}`);
     const bound = scheme === 'xavier' ? Math.sqrt(6 / (inputs + outputs)) : 1 / Math.sqrt(inputs);
     this.weight = this.addParameter('weight', tf.randomUniform([outputs, inputs], -bound, bound, 'float32', seed));
     if (!bias) {

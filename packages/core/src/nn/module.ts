@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { checkParameterBudget, spendParameterBudget } from './parameter-budget.js';
+
 /**
  * A trainable tensor owned by a {@link Module}. Layers read `parameter.variable` at call time,
  * so a model can rename the underlying TF.js variable to its hierarchical path when it adopts
@@ -81,7 +83,14 @@ export abstract class Module {
    */
   protected addParameter(name: string, initial: tf.Tensor): Parameter {
     assertLocalName(name, this.#parameters, this.#children);
+    try {
+      checkParameterBudget(initial.size, `parameter '${name}' of ${this.constructor.name} [${initial.shape.join(', ')}]`);
+    } catch (error) {
+      initial.dispose();
+      throw error;
+    }
     const parameter = new Parameter(tf.variable(initial, true, uniqueVariableName(name)));
+    spendParameterBudget(parameter.variable);
     initial.dispose();
     this.#parameters.set(name, parameter);
     return parameter;

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink, truncate, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -113,12 +113,23 @@ describe('saving and loading', () => {
     ['an unknown key', (c) => editJson(c, (j) => (j.config.extra = 1)), /config: Unrecognized key: "extra"/],
     ['an unknown option', (c) => editJson(c, (j) => (j.config.combination.options = { scale: 2 })), /Invalid options for combination 'mean'/],
     ['an unknown component', (c) => editJson(c, (j) => (j.config.combination.name = 'medianish')), /combination 'medianish' is not registered. Registered combination names: mean/],
-    ['a missing weight', (c) => editJson(c, (j) => j.weightsManifest[0].weights.pop()), /missing: strategy\.head\.bias/],
-    ['an extra weight', (c) => editJson(c, (j) => j.weightsManifest[0].weights.push({ name: 'stray.weight', shape: [1], dtype: 'float32' })), /not in the model: stray\.weight/],
-    ['a wrong shape', (c) => editJson(c, (j) => (j.weightsManifest[0].weights[0].shape = [99, 6])), /weight 'representation\.embedding' has shape \[99, 6\]; the model expects \[100, 6\]/],
+    ['a missing weight', (c) => editJson(c, (j) => (j.weightsManifest[0].weights[0].name = 'renamed')), /missing: representation\.embedding; not in the model: renamed/],
+    ['a weight the config does not build', (c) => editJson(c, (j) => j.weightsManifest[0].weights.push({ name: 'stray.weight', shape: [0], dtype: 'float32' })), /not in the model: stray\.weight/],
+    ['a weights file longer than the manifest', (c) => editJson(c, (j) => j.weightsManifest[0].weights.pop()), /weights\.bin: has \d+ bytes; the manifest needs \d+\. The file is longer than expected/],
+    ['a wrong shape', (c) => editJson(c, (j) => (j.weightsManifest[0].weights[0].shape = [6, 100])), /weight 'representation\.embedding' has shape \[6, 100\]; the model expects \[100, 6\]/],
     ['a newer format', (c) => editJson(c, (j) => (j.formatVersion = 2)), /has format version 2; this PosePool .* reads version 1/],
     ['an incompatible version', (c) => editJson(c, (j) => (j.posepoolVersion = '7.0.0')), /was saved by PosePool 7\.0\.0, which is incompatible/],
-    ['no model file', (c) => rm(join(c, MODEL_FILE)), /posepool-model\.json: cannot be read .* Is this a saved PosePool model directory\?/],
+    ['no model file', (c) => rm(join(c, MODEL_FILE)), /posepool-model\.json: not found\. Is this a saved PosePool model directory\?/],
+    // Hostile directories: every check happens before any weight is read or any layer allocated.
+    ['a weights path outside the directory', (c) => editJson(c, (j) => (j.weightsManifest[0].paths = ['../../outside.bin'])), /the path '\.\.\/\.\.\/outside\.bin' leaves the model directory/],
+    ['an absolute weights path', (c) => editJson(c, (j) => (j.weightsManifest[0].paths = ['/etc/hostname'])), /the path '\/etc\/hostname' leaves the model directory/],
+    ['a weights file linked to /dev/zero', (c) => rm(join(c, WEIGHTS_FILE)).then(() => symlink('/dev/zero', join(c, WEIGHTS_FILE))), /weights\.bin: is a link to \/dev\/zero, outside the model directory; refusing to read it/],
+    ['a model file linked to /dev/zero', (c) => rm(join(c, MODEL_FILE)).then(() => symlink('/dev/zero', join(c, MODEL_FILE))), /posepool-model\.json: is a link to \/dev\/zero, outside the model directory/],
+    ['a folder as the weights file', (c) => rm(join(c, WEIGHTS_FILE)).then(() => mkdir(join(c, WEIGHTS_FILE))), /weights\.bin: is not a regular file \(a folder\)/],
+    ['a symbolic link loop', (c) => rm(join(c, WEIGHTS_FILE)).then(() => symlink(WEIGHTS_FILE, join(c, WEIGHTS_FILE))), /weights\.bin: is a symbolic link loop/],
+    ['a manifest declaring huge weights', (c) => editJson(c, (j) => (j.weightsManifest[0].weights[0].shape = [1_000_000, 1_000_000])), /declares more than 2147483648 bytes of weights \(at 'representation\.embedding' \[1000000, 1000000\]\)/],
+    ['a config with huge layers', (c) => editJson(c, (j) => (j.config.representation.options.hidden = 1_000_000)), /the config describes a bigger model than its weights manifest \(\d+ values\): toy-message-passing embedding 100 × 1000000 needs 100000000 parameter values/],
+    ['weights full of NaN', (c) => stat(join(c, WEIGHTS_FILE)).then((s) => writeFile(join(c, WEIGHTS_FILE), new Uint8Array(new Float32Array(s.size / 4).fill(Number.NaN).buffer))), /weights\.bin: weight 'representation\.embedding' holds NaN \(value 0\).*pass \{ allowNonFinite: true \}/],
   ];
   for (const [what, edit, message] of broken) {
     it(`rejects ${what} with a clear error and no leaked tensors`, async () => {
@@ -126,4 +137,19 @@ describe('saving and loading', () => {
       expect(error.message).toMatch(message);
     });
   }
+
+  it('loads non-finite weights only when asked to', async () => {
+    const copy = await mkdtemp(join(dir, 'nan-'));
+    await writeFile(join(copy, MODEL_FILE), await readFile(join(saved, MODEL_FILE)));
+    const size = (await stat(join(saved, WEIGHTS_FILE))).size;
+    await writeFile(join(copy, WEIGHTS_FILE), new Uint8Array(new Float32Array(size / 4).fill(Number.POSITIVE_INFINITY).buffer));
+    await expect(loadModel(copy, registry)).rejects.toThrow(/holds Infinity/);
+    const loaded = await loadModel(copy, registry, { allowNonFinite: true });
+    expect(loaded.variables().reduce((n, v) => n + v.size, 0)).toBe(size / 4);
+    loaded.dispose();
+  });
+
+  it('refuses a weights file over the size limit before reading it', async () => {
+    await expect(loadModel(saved, registry, { maxWeightBytes: 64 })).rejects.toThrow(/declares more than 64 bytes of weights/);
+  });
 });

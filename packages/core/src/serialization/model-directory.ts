@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
@@ -7,8 +7,10 @@ import { z } from 'zod';
 import { PosePoolError } from '../errors.js';
 import { buildModel, modelConfigOf, modelConfigSchema, type ModelConfig } from '../model/config.js';
 import type { MultiPoseModel } from '../model/multi-pose-model.js';
+import { withParameterBudget } from '../nn/parameter-budget.js';
 import { configOf, providerOf, type ComponentKind, type Registry } from '../registry/registry.js';
 import { POSEPOOL_VERSION } from '../version.js';
+import { readConfinedFile } from './confined-file.js';
 
 /**
  * File names inside a saved model directory.
@@ -28,6 +30,25 @@ export const MODEL_FILE = 'posepool-model.json';
  * ```
  */
 export const WEIGHTS_FILE = 'weights.bin';
+/**
+ * Options of {@link loadModel}: a model directory is untrusted input, read within these limits.
+ *
+ * @example
+ * ```ts
+ * await loadModel(dir, registry, { maxWeightBytes: 8 * 2 ** 30 }); // a trusted 8 GiB model
+ * ```
+ */
+export interface LoadModelOptions {
+  /** Accept weights that are NaN or ±Infinity (every prediction of such a model is NaN). @defaultValue false */
+  allowNonFinite?: boolean;
+  /** The largest weights file accepted, in bytes. @defaultValue 2 GiB (536 870 912 float32 parameters) */
+  maxWeightBytes?: number;
+  /** The largest `posepool-model.json` accepted, in bytes. @defaultValue 16 MiB */
+  maxModelFileBytes?: number;
+}
+
+const LOAD_DEFAULTS = { allowNonFinite: false, maxWeightBytes: 2 * 1024 ** 3, maxModelFileBytes: 16 * 1024 ** 2 } satisfies Required<LoadModelOptions>;
+
 const FORMAT = 'posepool-model';
 const FORMAT_VERSION = 1;
 
@@ -119,21 +140,33 @@ export async function saveModel(model: MultiPoseModel, dir: string): Promise<voi
 }
 
 /**
- * Loads a model saved by {@link saveModel}, strictly: unknown keys, unknown component
- * names, missing or extra weights, wrong shapes or dtypes, a truncated weights file and an
- * incompatible PosePool version are all errors naming the file and the fix.
+ * Loads a model saved by {@link saveModel}, treating the directory as untrusted input and
+ * checking before allocating anything: the model file is a regular file within
+ * `maxModelFileBytes`; its config and weights manifest are valid (unknown keys, unknown
+ * component names and an incompatible PosePool version are refused); the weights path stays
+ * inside the directory (symbolic links included); the weights file is a regular file of exactly
+ * the size the manifest's shapes need, within `maxWeightBytes`; every weight is finite (unless
+ * `allowNonFinite`). Only then is the model built, with the manifest's parameter count as a hard
+ * budget (a config whose layers need more fails before they allocate), and the weights are
+ * matched to it by name, shape and dtype.
  *
  * @param dir - the saved model directory
  * @param registry - must know every component the config names
+ * @param options - limits, and whether non-finite weights are accepted
  * @returns the model with its saved weights
- * @throws PosePoolError `E_SERIALIZATION` (or `E_REGISTRY_MISSING` / `E_CONFIG` for the config)
+ * @throws PosePoolError `E_SERIALIZATION` (or `E_REGISTRY_MISSING` / `E_CONFIG` for the config), naming the file and the fix
  * @example
  * ```ts
  * const model = await loadModel('runs/tyk2/model', createRegistry().use(corePlugin).use(combinationsPlugin));
  * ```
  */
-export async function loadModel(dir: string, registry: Registry): Promise<MultiPoseModel> {
-  const text = await readFile(join(dir, MODEL_FILE), 'utf8').catch((cause: Error) => fail(dir, MODEL_FILE, `cannot be read (${cause.message}). Is this a saved PosePool model directory?`, cause));
+export async function loadModel(dir: string, registry: Registry, options: LoadModelOptions = {}): Promise<MultiPoseModel> {
+  const limits = { ...LOAD_DEFAULTS, ...options };
+  const text = (
+    await readConfinedFile(dir, MODEL_FILE, { maxBytes: limits.maxModelFileBytes }).catch((cause: PosePoolError) => {
+      throw new PosePoolError('E_SERIALIZATION', `${cause.message} Is this a saved PosePool model directory?`, { cause });
+    })
+  ).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -153,17 +186,53 @@ export async function loadModel(dir: string, registry: Registry): Promise<MultiP
     fail(dir, MODEL_FILE, `was saved by PosePool ${manifest.posepoolVersion}, which is incompatible with this version (${POSEPOOL_VERSION}). Load it with PosePool ${manifest.posepoolVersion}.`);
   }
   const group = manifest.weightsManifest[0]!;
-  const weightsFile = group.paths[0]!;
-  const buffer = await readFile(join(dir, weightsFile)).catch((cause: Error) => fail(dir, weightsFile, `cannot be read (${cause.message}).`, cause));
+  const parameters = manifestSize(group.weights, limits.maxWeightBytes, dir);
   assertProvided(manifest.config, manifest.plugins ?? {}, registry, join(dir, MODEL_FILE));
-  const model = buildModel(manifest.config, registry);
+  const weightsFile = group.paths[0]!;
+  const buffer = await readConfinedFile(dir, weightsFile, { maxBytes: limits.maxWeightBytes, exactBytes: 4 * parameters });
+  const values = new Float32Array(parameters);
+  new Uint8Array(values.buffer).set(buffer);
+  if (!limits.allowNonFinite) assertFinite(values, group.weights, dir, weightsFile);
+  let model: MultiPoseModel;
   try {
-    assignWeights(model, group.weights, buffer, dir, weightsFile);
+    model = withParameterBudget(parameters, () => buildModel(manifest.config, registry));
+  } catch (cause) {
+    if (!(cause instanceof PosePoolError) || !/parameter values, more than/.test(cause.message)) throw cause;
+    fail(dir, MODEL_FILE, `the config describes a bigger model than its weights manifest (${parameters} values): ${cause.message}. The config or the manifest was edited after saving; re-save the model.`, cause);
+  }
+  try {
+    assignWeights(model, group.weights, values, dir);
   } catch (error) {
     model.dispose();
     throw error;
   }
   return model;
+}
+
+/** The manifest's parameter count, after checking dtypes, names and the size limit. */
+function manifestSize(specs: ReadonlyArray<{ name: string; shape: number[]; dtype: string }>, maxBytes: number, dir: string): number {
+  let total = 0;
+  const names = new Set<string>();
+  for (const spec of specs) {
+    if (spec.dtype !== 'float32') fail(dir, MODEL_FILE, `weight '${spec.name}' has dtype ${spec.dtype}; expected float32.`);
+    if (names.has(spec.name)) fail(dir, MODEL_FILE, `weight '${spec.name}' is listed twice.`);
+    names.add(spec.name);
+    total += spec.shape.reduce((a, b) => a * b, 1);
+    if (4 * total > maxBytes) fail(dir, MODEL_FILE, `the weights manifest declares more than ${maxBytes} bytes of weights (at '${spec.name}' [${spec.shape.join(', ')}]). Pass a larger maxWeightBytes if the model is trusted.`);
+  }
+  return total;
+}
+
+/** Refuses NaN and ±Infinity, naming the first weight that holds one. */
+function assertFinite(values: Float32Array, specs: ReadonlyArray<{ name: string; shape: number[] }>, dir: string, file: string): void {
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    for (let k = offset; k < offset + size; k++) {
+      if (!Number.isFinite(values[k]!)) fail(dir, file, `weight '${spec.name}' holds ${values[k]} (value ${k - offset}); every prediction would be NaN. Retrain or re-save the model, or pass { allowNonFinite: true } to load it anyway.`);
+    }
+    offset += size;
+  }
 }
 
 /** The components of a model as `kind`, config name and instance. */
@@ -204,7 +273,7 @@ function assertProvided(config: ModelConfig, plugins: Record<string, string>, re
   }
 }
 
-function assignWeights(model: MultiPoseModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, buffer: Buffer, dir: string, file: string): void {
+function assignWeights(model: MultiPoseModel, specs: Array<{ name: string; shape: number[]; dtype: string }>, values: Float32Array, dir: string): void {
   const parameters = new Map(model.namedParameters());
   const saved = new Set(specs.map((s) => s.name));
   const missing = [...parameters.keys()].filter((name) => !saved.has(name));
@@ -214,19 +283,17 @@ function assignWeights(model: MultiPoseModel, specs: Array<{ name: string; shape
   }
   for (const spec of specs) {
     const shape = parameters.get(spec.name)!.shape;
-    if (spec.dtype !== 'float32') fail(dir, MODEL_FILE, `weight '${spec.name}' has dtype ${spec.dtype}; expected float32.`);
     if (!tf.util.arraysEqual(spec.shape, shape)) fail(dir, MODEL_FILE, `weight '${spec.name}' has shape [${spec.shape.join(', ')}]; the model expects [${shape.join(', ')}].`);
   }
-  const expectedBytes = specs.reduce((total, s) => total + 4 * s.shape.reduce((a, b) => a * b, 1), 0);
-  if (buffer.byteLength !== expectedBytes) {
-    fail(dir, file, `has ${buffer.byteLength} bytes; the manifest needs ${expectedBytes}. The file is ${buffer.byteLength < expectedBytes ? 'truncated' : 'longer than expected'}; re-save the model.`);
-  }
-  const data = new Uint8Array(buffer.byteLength);
-  data.set(buffer);
-  const tensors = tf.io.decodeWeights(data.buffer, specs as tf.io.WeightsManifestEntry[]);
-  try {
-    for (const [name, tensor] of Object.entries(tensors)) parameters.get(name)!.variable.assign(tensor);
-  } finally {
-    tf.dispose(tensors);
+  let offset = 0;
+  for (const spec of specs) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const tensor = tf.tensor(values.subarray(offset, offset + size), spec.shape, 'float32');
+    offset += size;
+    try {
+      parameters.get(spec.name)!.variable.assign(tensor);
+    } finally {
+      tensor.dispose();
+    }
   }
 }

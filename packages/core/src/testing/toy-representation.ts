@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Linear } from '../nn/linear.js';
 import type { Representation } from '../components/representation.js';
 import { Module, ModuleGroup, type Parameter } from '../nn/module.js';
+import { checkParameterBudget } from '../nn/parameter-budget.js';
 import { poseRadiusGraph } from '../neighbors/radius-graph.js';
 import type { RadiusGraph } from '../pose.js';
 import type { Pose } from '../pose.js';
@@ -76,6 +77,7 @@ export class ToyMessagePassing extends Module implements Representation {
     super();
     const o = (this.#options = parseOptions(toyMessagePassingOptions, options, "representation 'toy-message-passing'"));
     this.outputSize = o.hidden;
+    checkParameterBudget(MAX_Z * o.hidden, `toy-message-passing embedding ${MAX_Z} × ${o.hidden}`); // before allocating
     this.#embedding = this.addParameter('embedding', tf.randomNormal([MAX_Z, o.hidden], 0, 1, 'float32', o.seed));
     for (let l = 0; l < o.layers; l++) {
       const layer = this.addModule(String(l), new ModuleGroup());

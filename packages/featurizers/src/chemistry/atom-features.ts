@@ -1,9 +1,21 @@
-import { createRequire } from 'node:module';
-
 import type { Pose } from '@posepool/core';
 import type { MainModule, Mol } from '@rdkit/rdkit';
 
 import { InputError, type InputLocation } from '../errors.js';
+import { withRDKit } from './rdkit.js';
+
+export { loadRDKit } from './rdkit.js';
+
+/**
+ * The longest SMILES accepted (characters), and the largest molblock (bytes): far above any
+ * drug-like ligand, and small enough that RDKit's WebAssembly memory and stack are safe.
+ *
+ * @example
+ * ```ts
+ * CHEMISTRY_LIMITS.smiles; // 4096
+ * ```
+ */
+export const CHEMISTRY_LIMITS = { smiles: 4096, molblock: 1024 * 1024 } as const;
 
 /**
  * Features per atom of DGL-LifeSci's `CanonicalAtomFeaturizer`.
@@ -29,24 +41,6 @@ const RADICALS = 62;
 const HYBRIDIZATION = 63;
 const AROMATIC = 68;
 const TOTAL_H = 69; // 0…4
-
-let rdkit: Promise<MainModule> | undefined;
-
-/**
- * RDKit's WebAssembly module, loaded once on first use.
- *
- * @example
- * ```ts
- * const RDKit = await loadRDKit();
- * RDKit.version(); // '2026.09.1'
- * ```
- */
-export function loadRDKit(): Promise<MainModule> {
-  // @rdkit/rdkit is a CommonJS module whose export is the factory: require it as such.
-  const factory = createRequire(import.meta.url)('@rdkit/rdkit') as () => Promise<MainModule>;
-  rdkit ??= factory();
-  return rdkit;
-}
 
 /** A ligand's 2D graph: heavy atoms in input order, their features, and bonds. */
 export interface LigandGraph {
@@ -98,7 +92,15 @@ function matchedAtoms(RDKit: MainModule, mol: Mol, smarts: string): Set<number> 
  * ```
  */
 export async function ligandGraph(input: { molblock: string } | { smiles: string }, where: InputLocation = { file: '(input)' }): Promise<LigandGraph> {
-  const RDKit = await loadRDKit();
+  const smiles = 'smiles' in input;
+  const text = smiles ? input.smiles : input.molblock;
+  if (typeof text !== 'string' || text.trim() === '') throw new InputError(where, smiles ? 'the SMILES is empty' : 'the molblock is empty', 'Pass a molecule.');
+  const limit = smiles ? CHEMISTRY_LIMITS.smiles : CHEMISTRY_LIMITS.molblock;
+  if (text.length > limit) throw new InputError(where, `the ${smiles ? 'SMILES' : 'molblock'} has ${text.length} characters, more than the ${limit} accepted`, 'PosePool featurizes ligands, not polymers.');
+  return withRDKit(where, text, (RDKit) => graphOf(RDKit, input, where));
+}
+
+function graphOf(RDKit: MainModule, input: { molblock: string } | { smiles: string }, where: InputLocation): LigandGraph {
   const text = 'molblock' in input ? input.molblock : input.smiles;
   const mol = RDKit.get_mol(text, JSON.stringify({ removeHs: true }));
   if (mol === null || !mol.is_valid()) {
@@ -107,7 +109,8 @@ export async function ligandGraph(input: { molblock: string } | { smiles: string
   }
   try {
     const json = JSON.parse(mol.get_json()) as RDKitJson;
-    const molecule = json.molecules[0]!;
+    const molecule = json.molecules[0];
+    if (molecule === undefined || molecule.atoms.length === 0) throw new InputError(where, `the molecule${'smiles' in input ? ` '${input.smiles}'` : ''} has no heavy atoms`, 'Pass a molecule with at least one heavy atom.');
     const defaults = json.defaults.atom;
     const aromatic = new Set(molecule.extensions?.find((e) => e.name === 'rdkitRepresentation')?.aromaticAtoms ?? []);
     const hybridization = HYBRIDIZATIONS.map((smarts) => matchedAtoms(RDKit, mol, smarts));
@@ -124,6 +127,7 @@ export async function ligandGraph(input: { molblock: string } | { smiles: string
     molecule.atoms.forEach((atom, i) => {
       const row = i * CANONICAL_ATOM_FEATURES;
       const element = atom.z ?? defaults.z;
+      if (element < 1) throw new InputError(where, `atom ${i + 1} of the molecule${'smiles' in input ? ` '${input.smiles}'` : ''} is a dummy atom ('*', atomic number 0)`, 'Replace it with a real element (e.g. a hydrogen or a methyl).');
       const hydrogens = atom.impHs ?? defaults.impHs;
       z[i] = element;
       const type = ATOM_TYPES.indexOf(SYMBOL_OF_Z[element] ?? '');
@@ -150,13 +154,14 @@ export async function ligandGraph(input: { molblock: string } | { smiles: string
  *
  * @param smiles - the SMILES
  * @returns the pose (all atoms are ligand atoms)
+ * @throws InputError naming the SMILES: empty, too long, unreadable, a dummy atom `*`, or a failure inside RDKit
  * @example
  * ```ts
  * const pose = await smilesPose('c1ccccc1O');
  * ```
  */
 export async function smilesPose(smiles: string): Promise<Pose> {
-  const graph = await ligandGraph({ smiles });
+  const graph = await ligandGraph({ smiles }, { file: '(SMILES)', record: smiles.length > 60 ? `${smiles.slice(0, 60)}…` : smiles });
   return {
     z: graph.z,
     pos: new Float32Array(3 * graph.z.length),

@@ -1,9 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 
 import { parse } from 'csv-parse/sync';
 
 import { InputError } from '../errors.js';
 import { assertTextFile } from '../readers/lines.js';
+import { decimal, LIMITS } from '../readers/numbers.js';
 
 /** One compound's measurement. */
 export interface Affinity {
@@ -37,6 +38,9 @@ export interface Affinities {
   readonly skipped: InputError[];
 }
 
+/** The largest CSV of measurements read (whole, to parse quoted fields): 64 MiB, about a million rows. */
+const MAX_CSV_BYTES = 64 * 1024 * 1024;
+
 const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
 const TARGET_COLUMNS = ['pIC50_or_pK', 'pIC50', 'pKi', 'pK', 'pKd', 'dG'];
 
@@ -66,10 +70,16 @@ function pick(columns: string[], wanted: string | undefined, defaults: string[],
  */
 export async function readAffinities(file: string, options: AffinityOptions = {}): Promise<Affinities> {
   await assertTextFile(file, 'CSV');
+  const { size } = await stat(file);
+  if (size > MAX_CSV_BYTES) throw new InputError({ file }, `the CSV has ${size} bytes, more than the ${MAX_CSV_BYTES} (64 MiB) read`, 'Is this the table of measurements? Keep one row per compound.');
   let rows: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
+    const text = await readFile(file, 'utf8');
+    const nul = text.indexOf('\0');
+    if (nul >= 0) throw new InputError({ file, line: text.slice(0, nul).split('\n').length }, 'holds binary data (a NUL byte), not text', 'Check the file: it may be damaged, padded or compressed.');
+    rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, info: true, bom: true });
   } catch (cause) {
+    if (cause instanceof InputError) throw cause;
     const line = (cause as { lines?: number }).lines;
     throw new InputError({ file, ...(line !== undefined && { line }) }, `is not valid CSV (${(cause as Error).message})`);
   }
@@ -97,14 +107,13 @@ export async function readAffinities(file: string, options: AffinityOptions = {}
     seen.set(id, line);
     const text = record[targetColumn] ?? '';
     const match = /^([<>])?\s*(.+)$/.exec(text);
-    const value = Number(match?.[2]);
-    if (match === null || !Number.isFinite(value)) throw new InputError({ file, line, record: id }, `${targetColumn} '${text}' is not a number`, 'Write a number, optionally with < or > for censored values.');
+    if (match === null) throw new InputError({ file, line, record: id }, `${targetColumn} '${text}' is not a number`, 'Write a number, optionally with < or > for censored values.');
+    const value = decimal(match[2]!, { file, line, record: id }, targetColumn, LIMITS.measurement);
     const qualifier = match[1] as '<' | '>' | undefined;
     let error: number | undefined;
     if (options.errorColumn !== undefined) {
       const raw = record[options.errorColumn] ?? '';
-      error = raw === '' ? undefined : Number(raw);
-      if (error !== undefined && !Number.isFinite(error)) throw new InputError({ file, line, record: id }, `${options.errorColumn} '${raw}' is not a number`);
+      error = raw === '' ? undefined : decimal(raw, { file, line, record: id }, options.errorColumn, [0, LIMITS.measurement[1]]);
     }
     return { id, value, line, ...(qualifier && { qualifier }), ...(error !== undefined && { error }) };
   }

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Compound, Pose, RadiusGraph } from '@posepool/core';
+import { validatePose, type Compound, type Pose, type RadiusGraph } from '@posepool/core';
+import { z } from 'zod';
 
+import { fileSystemError } from '../fs-errors.js';
 import type { FeaturizedFolder } from './folder.js';
 
 /**
@@ -14,34 +16,45 @@ import type { FeaturizedFolder } from './folder.js';
  * makes typed-array views on one buffer: no parsing, no copies. An interaction graph is stored
  * as its sources and each atom's neighbour count (edges are sorted by target); distances are
  * recomputed from the positions, exactly as `radiusGraph` computed them.
+ *
+ * A cache entry is untrusted: one that is not a regular file, too large, of another version or
+ * key, with a header of the wrong shape, or with arrays that do not make valid poses (atomic
+ * numbers, ligand mask, coordinates, bonds, graph indices) is ignored and recomputed.
  */
 const MAGIC = 'POSEPOOL';
-const FORMAT = 3;
+const FORMAT = 4;
+/** Cache files larger than this are ignored (recomputed). */
+const MAX_CACHE_BYTES = 2 ** 31 - 1;
 
-interface PoseHeader {
-  atoms: number;
-  bonds: number;
-  featureSize: number;
-  graphs: Array<{ key: string; edges: number }>;
-}
-interface CompoundHeader {
-  id: string;
-  target?: number;
-  targetQualifier?: '<' | '>';
-  targetError?: number;
-  labels: string[];
-  poses: PoseHeader[];
-}
-interface Header {
-  key: string;
-  files: FeaturizedFolder['files'];
-  skipped: FeaturizedFolder['skipped'];
-  compounds: CompoundHeader[];
-}
+const count = z.number().int().nonnegative().max(2 ** 31);
+const finite = z.number().finite();
+const headerSchema = z.object({
+  key: z.string(),
+  files: z.object({ protein: z.string(), poses: z.array(z.string()).readonly(), affinities: z.string() }),
+  skipped: z.array(z.object({ item: z.string(), reason: z.string() })),
+  warnings: z.array(z.string()),
+  compounds: z.array(
+    z.object({
+      id: z.string(),
+      target: finite.optional(),
+      targetQualifier: z.enum(['<', '>']).optional(),
+      targetError: finite.optional(),
+      labels: z.array(z.string()),
+      poses: z.array(z.object({ atoms: count.min(1), bonds: count, featureSize: count.max(4096), graphs: z.array(z.object({ key: z.string(), edges: count })) })),
+    }),
+  ),
+});
+type Header = z.infer<typeof headerSchema>;
+type CompoundHeader = Header['compounds'][number];
+type PoseHeader = CompoundHeader['poses'][number];
 
 async function fileDigest(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  try {
+    for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  } catch (error) {
+    throw fileSystemError(file, error);
+  }
   return hash.digest('hex');
 }
 
@@ -75,6 +88,8 @@ function neighbourCounts(target: Int32Array, atoms: number): Int32Array {
 
 /** The graph back from sources and per-atom counts, distances from the positions. */
 function expandGraph(source: Int32Array, counts: Int32Array, pos: Float32Array): RadiusGraph {
+  const atoms = counts.length;
+  if (counts.some((c) => c < 0) || counts.reduce((a, b) => a + b, 0) !== source.length || source.some((j) => j < 0 || j >= atoms)) throw new RangeError('inconsistent graph');
   const target = new Int32Array(source.length);
   const distance = new Float32Array(source.length);
   let e = 0;
@@ -117,7 +132,7 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
       poses,
     };
   });
-  const header = new TextEncoder().encode(JSON.stringify({ key, files: result.files, skipped: result.skipped, compounds } satisfies Header));
+  const header = new TextEncoder().encode(JSON.stringify({ key, files: result.files, skipped: result.skipped, warnings: result.warnings, compounds } satisfies Header));
   const start = align(16 + header.length);
   const size = arrays.reduce((offset, a) => align(offset + a.byteLength), start);
   const bytes = new Uint8Array(size);
@@ -143,6 +158,14 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
  * ```
  */
 export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder | undefined {
+  try {
+    return decodeUnchecked(bytes, key);
+  } catch {
+    return undefined; // any shape of damage: recompute
+  }
+}
+
+function decodeUnchecked(bytes: Uint8Array, key: string): FeaturizedFolder | undefined {
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) return undefined;
   // A large file read by Node owns its buffer: use it in place.
   const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
@@ -150,13 +173,10 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
   const view = new DataView(buffer);
   if (view.getUint32(8, true) !== FORMAT) return undefined;
   const length = view.getUint32(12, true);
-  let header: Header;
-  try {
-    header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 16, length))) as Header;
-  } catch {
-    return undefined;
-  }
-  if (header.key !== key) return undefined;
+  if (16 + length > buffer.byteLength) return undefined;
+  const parsed = headerSchema.safeParse(JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 16, length))));
+  if (!parsed.success || parsed.data.key !== key) return undefined;
+  const header = parsed.data;
   let offset = align(16 + length);
   const take = <T extends Int32Array | Float32Array | Uint8Array>(Kind: new (b: ArrayBuffer, o: number, n: number) => T, n: number): T => {
     const bytesNeeded = n * (Kind === (Uint8Array as unknown) ? 1 : 4);
@@ -165,26 +185,26 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
     offset = align(offset + bytesNeeded);
     return array;
   };
-  try {
-    const compounds = header.compounds.map((c): Compound => {
-      const poses = c.poses.map((p): Pose => {
-        const z = take(Int32Array, p.atoms);
-        const pos = take(Float32Array, 3 * p.atoms);
-        const ligandMask = take(Uint8Array, p.atoms);
-        const bonds = take(Int32Array, p.bonds);
-        const features = take(Float32Array, p.atoms * p.featureSize);
-        const graphs: Record<string, RadiusGraph> = {};
-        for (const g of p.graphs) graphs[g.key] = expandGraph(take(Int32Array, g.edges), take(Int32Array, p.atoms), pos);
-        return { z, pos, ligandMask, bonds, ...(p.featureSize > 0 && { features, featureSize: p.featureSize }), ...(p.graphs.length > 0 && { graphs }) };
-      });
-      const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
-      const { labels: _, poses: __, ...rest } = c;
-      return { ...rest, poses, ...(c.labels.length > 0 && { poseLabels }) };
+  const compounds = header.compounds.map((c): Compound => {
+    const poses = c.poses.map((p, k): Pose => {
+      const z = take(Int32Array, p.atoms);
+      const pos = take(Float32Array, 3 * p.atoms);
+      const ligandMask = take(Uint8Array, p.atoms);
+      const bonds = take(Int32Array, p.bonds);
+      const features = take(Float32Array, p.atoms * p.featureSize);
+      if (z.some((e) => e < 1 || e > 118) || ligandMask.some((m) => m > 1) || !ligandMask.includes(1) || features.some((v) => !Number.isFinite(v))) throw new RangeError('invalid pose');
+      const graphs: Record<string, RadiusGraph> = {};
+      for (const g of p.graphs) graphs[g.key] = expandGraph(take(Int32Array, g.edges), take(Int32Array, p.atoms), pos);
+      const pose: Pose = { z, pos, ligandMask, bonds, ...(p.featureSize > 0 && { features, featureSize: p.featureSize }), ...(p.graphs.length > 0 && { graphs }) };
+      validatePose(pose, `cache, compound '${c.id}', pose ${k}`);
+      return pose;
     });
-    return { compounds, skipped: header.skipped, files: header.files, fromCache: true };
-  } catch {
-    return undefined;
-  }
+    const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
+    const { labels: _, poses: __, ...rest } = c;
+    return { ...rest, poses, ...(c.labels.length > 0 && { poseLabels }) } as Compound;
+  });
+  if (offset !== align(buffer.byteLength)) return undefined; // trailing bytes: not what was written
+  return { compounds, skipped: header.skipped, warnings: header.warnings, files: header.files, fromCache: true };
 }
 
 /**
@@ -196,12 +216,17 @@ export function decodeFolder(bytes: Uint8Array, key: string): FeaturizedFolder |
  * ```
  */
 export async function readFolderCache(dir: string, key: string): Promise<FeaturizedFolder | undefined> {
-  const bytes = await readFile(join(dir, `${key}.bin`)).catch(() => undefined);
+  const path = join(dir, `${key}.bin`);
+  // Not there, not a regular file (a folder, a device), too large or unreadable: recompute.
+  const info = await stat(path).catch(() => undefined);
+  if (info === undefined || !info.isFile() || info.size > MAX_CACHE_BYTES) return undefined;
+  const bytes = await readFile(path).catch(() => undefined);
   return bytes === undefined ? undefined : decodeFolder(bytes, key);
 }
 
 /**
- * Writes the cache of `key` atomically (temporary file + rename).
+ * Writes the cache of `key` atomically (temporary file + rename). Failures (a cache path that is
+ * a file, not writable, full) are `InputError`s naming the path and the fix.
  *
  * @example
  * ```ts
@@ -209,14 +234,16 @@ export async function readFolderCache(dir: string, key: string): Promise<Featuri
  * ```
  */
 export async function writeFolderCache(dir: string, key: string, result: FeaturizedFolder): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
+    throw fileSystemError(dir, error, 'cannot create the cache folder');
+  });
   const path = join(dir, `${key}.bin`);
   const temp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(temp, encodeFolder(key, result));
     await rename(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw fileSystemError(path, error, 'cannot write the cache file');
   }
 }

@@ -38,6 +38,6 @@ describe('featurizeFolder', () => {
   it('keeps every residue without cropping, and chosen SD tags as pose labels', async () => {
     const { compounds } = await featurizeFolder(folder('valid'), { pocketCutoff: null });
     expect(compounds[0]!.poses[0]!.z).toHaveLength(12);
-    await expect(featurizeFolder(folder('valid'), { poseLabels: ['vina_score'] })).rejects.toThrow(/pose label 'vina_score' is '\(missing\)', not a number/);
+    await expect(featurizeFolder(folder('valid'), { poseLabels: ['vina_score'] })).rejects.toThrow(/pose label 'vina_score' '\(missing\)' is not a number/);
   });
 });

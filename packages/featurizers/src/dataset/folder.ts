@@ -4,14 +4,18 @@ import { basename, extname, join } from 'node:path';
 import { radiusGraph, radiusGraphKey, validatePose, type Compound, type Pose, type RadiusGraph, type RadiusGraphOptions } from '@posepool/core';
 
 import { InputError } from '../errors.js';
+import { fileSystemError } from '../fs-errors.js';
 import { elementSymbol } from '../elements.js';
 import { readMmcif } from '../readers/mmcif.js';
 import { readMol2 } from '../readers/mol2.js';
+import { decimal, integer, LIMITS } from '../readers/numbers.js';
 import { readPdb } from '../readers/pdb.js';
 import type { Structure } from '../readers/structure.js';
 import { readSdfRecords, type SdfRecord } from '../readers/sdf.js';
 import { CANONICAL_ATOM_FEATURES, ligandGraph } from '../chemistry/atom-features.js';
 import { assemblePose, pocketResidues } from '../pose/assemble.js';
+import { overlappingHetGroups } from '../pose/bound-ligands.js';
+import { checkCompoundPoses } from '../pose/pose-checks.js';
 import { readAffinities, type AffinityOptions } from './affinities.js';
 import { cacheKey, readFolderCache, writeFolderCache } from './cache.js';
 
@@ -57,6 +61,11 @@ export interface SkippedItem {
 export interface FeaturizedFolder {
   readonly compounds: Compound[];
   readonly skipped: SkippedItem[];
+  /**
+   * What was changed without failing, to tell the user: HETATM groups (co-crystallised ligands)
+   * left out of the poses they overlap, a cache that could not be written.
+   */
+  readonly warnings: string[];
   /** The files read. */
   readonly files: { readonly protein: string; readonly poses: readonly string[]; readonly affinities: string };
   /** Whether the result came from the cache. */
@@ -66,8 +75,9 @@ export interface FeaturizedFolder {
 const DEFAULT_LABELS = ['vina_score', 'rmsd_to_reference'];
 
 async function layout(dir: string, options: FolderOptions): Promise<FeaturizedFolder['files']> {
-  const entries = await readdir(dir).catch(() => {
-    throw new InputError({ file: dir }, 'folder not found');
+  const entries = await readdir(dir).catch((error: unknown) => {
+    if ((error as { code?: string }).code === 'ENOENT') throw new InputError({ file: dir }, 'folder not found', undefined, { cause: error });
+    throw fileSystemError(dir, error, 'cannot list the folder');
   });
   const withExt = (...exts: string[]): string[] => entries.filter((f) => exts.includes(extname(f).toLowerCase())).sort();
   const pdbs = withExt('.pdb', '.ent', '.cif', '.mmcif');
@@ -111,7 +121,13 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
     return { ...cached, files };
   }
   const result = await featurize(files, options);
-  await writeFolderCache(cacheDir, key, result);
+  try {
+    await writeFolderCache(cacheDir, key, result);
+  } catch (error) {
+    // The featurization is done: keep it, and say why it was not cached.
+    const reason = error instanceof InputError ? error.message : fileSystemError(cacheDir, error, 'cannot write the cache').message;
+    return { ...result, warnings: [...result.warnings, `the result was not cached: ${reason}`] };
+  }
   return result;
 }
 
@@ -173,9 +189,11 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
         continue;
       }
       const poses = posesById.get(id) ?? [];
-      const poseIndex = item.tags.pose_index === undefined ? poses.length : Number(item.tags.pose_index);
-      if (!Number.isInteger(poseIndex)) {
-        problem(`record #${item.index + 1} of ${file}`, new InputError({ file, line: item.line, record: id }, `pose_index '${item.tags.pose_index}' is not an integer`));
+      let poseIndex: number;
+      try {
+        poseIndex = item.tags.pose_index === undefined ? poses.length : integer(item.tags.pose_index, { file, line: item.line, record: id }, 'pose_index', [0, 1e6]);
+      } catch (error) {
+        problem(`record #${item.index + 1} of ${file}`, error as InputError);
         continue;
       }
       const twin = poses.find((p) => p.poseIndex === poseIndex);
@@ -199,16 +217,28 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
   });
 
   const compounds: Compound[] = [];
+  const boundBy = new Map<number, string[]>();
   for (const [done, affinity] of wanted.entries()) {
     const poses = posesById.get(affinity.id)!.sort((a, b) => a.poseIndex - b.poseIndex);
     const records = poses.map((p) => p.record);
-    const residues = options.pocketCutoff === null ? undefined : pocketResidues(protein, records, options.pocketCutoff ?? 8);
+    const bound = overlappingHetGroups(protein, records);
+    let residues = options.pocketCutoff === null ? undefined : pocketResidues(protein, records, options.pocketCutoff ?? 8);
+    if (bound.size > 0) {
+      residues = new Set([...(residues ?? protein.residueLabels.keys())].filter((r) => !bound.has(r)));
+      for (const r of bound) boundBy.set(r, [...(boundBy.get(r) ?? []), affinity.id]);
+    }
     try {
+      checkCompoundPoses(records, affinity.id, options.keepHydrogens === true);
       const features = options.ligandFeatures === true ? await ligandFeatureRows(records[0]!, affinity.id, options) : undefined;
       const assembled: Pose[] = records.map((record, k) => {
         const assembledPose = assemblePose(protein, record, { ...(residues && { residues }), keepHydrogens: options.keepHydrogens === true });
         const pose = features === undefined ? assembledPose : withLigandFeatures(assembledPose, features, record, affinity.id);
-        validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
+        try {
+          validatePose(pose, `compound '${affinity.id}', pose ${poses[k]!.poseIndex}`);
+        } catch (error) {
+          // Point at the pose's own record and line.
+          throw new InputError({ file: record.file, line: record.line, record: affinity.id }, (error as Error).message.replace(/\.$/, ''), undefined, { cause: error });
+        }
         if (options.graphs === undefined || options.graphs.length === 0) return pose;
         const graphs: Record<string, RadiusGraph> = {};
         for (const graph of options.graphs) graphs[radiusGraphKey(graph)] = radiusGraph(pose.pos, graph);
@@ -217,10 +247,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       const labelNames = options.poseLabels ?? DEFAULT_LABELS.filter((name) => records.every((r) => r.tags[name] !== undefined));
       const poseLabels: Record<string, Float32Array> = {};
       for (const name of labelNames) {
-        const values = records.map((r) => Number(r.tags[name]));
-        const bad = values.findIndex((v, k) => (records[k]!.tags[name] ?? '') === '' || !Number.isFinite(v));
-        if (bad >= 0) throw new InputError({ file: records[bad]!.file, line: records[bad]!.line, record: affinity.id }, `pose label '${name}' is '${records[bad]!.tags[name] ?? '(missing)'}', not a number`);
-        poseLabels[name] = Float32Array.from(values);
+        poseLabels[name] = Float32Array.from(records.map((r) => decimal(r.tags[name] ?? '(missing)', { file: r.file, line: r.line, record: affinity.id }, `pose label '${name}'`, LIMITS.measurement)));
       }
       compounds.push({
         id: affinity.id,
@@ -236,5 +263,10 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     }
     options.onProgress?.(done + 1, wanted.length);
   }
-  return { compounds, skipped, files, fromCache: false };
+  const warnings = [...boundBy].map(([r, ids]) => {
+    const atoms = protein.residue.filter((residue, a) => residue === r && protein.z[a] !== 1).length;
+    const which = `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? `, … (${ids.length} in all)` : ''}`;
+    return `${files.protein}: HETATM group '${protein.residueLabels[r]}' (${atoms} heavy atoms) overlaps the poses of ${ids.length === 1 ? 'compound' : 'compounds'} ${which} and was left out of them: it looks like a co-crystallised ligand. Remove it from the protein file to silence this (ions and cofactors are kept).`;
+  });
+  return { compounds, skipped, warnings, files, fromCache: false };
 }

@@ -1,6 +1,7 @@
 import { atomicNumber } from '../elements.js';
 import { InputError } from '../errors.js';
 import { assertTextFile, lines } from './lines.js';
+import { decimal, LIMITS } from './numbers.js';
 import { isWater, StructureBuilder, type Structure, type StructureOptions } from './structure.js';
 
 /** Splits an mmCIF data line into tokens: whitespace-separated, '…' and "…" quoted. */
@@ -73,12 +74,8 @@ export async function readMmcif(file: string, options: StructureOptions = {}): P
     if (!options.keepWater && isWater(compound)) continue;
     const residue = `${get('auth_asym_id') ?? get('label_asym_id') ?? ''}:${compound} ${get('auth_seq_id') ?? get('label_seq_id') ?? ''}${(get('pdbx_PDB_ins_code') ?? '?').replace(/^[?.]$/, '')}`;
     const altLoc = get('label_alt_id') ?? '.';
-    const coordinates = ['Cartn_x', 'Cartn_y', 'Cartn_z'].map((c) => {
-      const v = Number(get(c));
-      if (!Number.isFinite(v)) throw new InputError(where, `${c} '${get(c) ?? '(missing)'}' is not a number`);
-      return v;
-    });
-    structure.add(residue, altLoc === '.' || altLoc === '?' ? '' : altLoc, atomicNumber(get('type_symbol') ?? '', where), coordinates);
+    const coordinates = ['Cartn_x', 'Cartn_y', 'Cartn_z'].map((c) => decimal(get(c) ?? '(missing)', where, c, LIMITS.coordinate));
+    structure.add(residue, altLoc === '.' || altLoc === '?' ? '' : altLoc, atomicNumber(get('type_symbol') ?? '', where), coordinates, get('group_PDB') === 'HETATM', where);
   }
   if (pending.length > 0) throw new InputError({ file }, `the last _atom_site row is incomplete (${pending.length} of ${columns.length} values)`);
   return structure.build(file, '_atom_site');

@@ -1,6 +1,7 @@
 import { atomicNumber } from '../elements.js';
 import { InputError } from '../errors.js';
 import { assertTextFile, lines } from './lines.js';
+import { decimal, integer, LIMITS } from './numbers.js';
 import type { SdfRecord } from './sdf.js';
 
 const BOND_ORDERS: Record<string, number> = { '1': 1, '2': 2, '3': 3, am: 1, ar: 4 };
@@ -79,22 +80,20 @@ export async function* readMol2(file: string, symbol: (z: number) => string): As
     if (section === 'MOLECULE') {
       if (headerLine === 0) current.title = line;
       if (headerLine === 1) {
-        const [atoms, bondCount] = [Number(fields[0]), Number(fields[1] ?? 0)];
-        if (!Number.isInteger(atoms) || !Number.isInteger(bondCount)) throw new InputError(where, `counts line '${line}' does not start with two integers`);
-        current.counts = [atoms, bondCount];
+        current.counts = [integer(fields[0] ?? '', where, 'atom count', [0, 1e6]), integer(fields[1] ?? '0', where, 'bond count', [0, 1e6])];
       }
       headerLine++;
     } else if (section === 'ATOM') {
       if (fields.length < 6) throw new InputError(where, `ATOM line has ${fields.length} fields; id, name, x, y, z and type are needed`);
-      const coordinates = fields.slice(2, 5).map(Number);
-      const bad = coordinates.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new InputError(where, `${'xyz'[bad]} coordinate '${fields[2 + bad]}' is not a number`);
+      const coordinates = fields.slice(2, 5).map((text, k) => decimal(text, where, `${'xyz'[k]!} coordinate`, LIMITS.coordinate));
+      if (current.z.length >= (current.counts?.[0] ?? 0)) throw new InputError(where, `more ATOM lines than the ${current.counts?.[0] ?? 0} atoms the counts line announces`, 'The counts line is wrong, or a @<TRIPOS>MOLECULE line is missing.');
       current.ids.set(fields[0]!, current.z.length);
       current.z.push(atomicNumber(fields[5]!.split('.')[0]!, where));
       current.pos.push(...coordinates);
     } else if (section === 'BOND') {
       const [a, b] = [current.ids.get(fields[1] ?? ''), current.ids.get(fields[2] ?? '')];
       if (a === undefined || b === undefined) throw new InputError(where, `bond between atoms ${fields[1]} and ${fields[2]}, which the ATOM section does not define`);
+      if (current.orders.length >= (current.counts?.[1] ?? 0)) throw new InputError(where, `more BOND lines than the ${current.counts?.[1] ?? 0} bonds the counts line announces`, 'The counts line is wrong, or a @<TRIPOS>MOLECULE line is missing.');
       const order = BOND_ORDERS[fields[3] ?? ''];
       if (order === undefined) throw new InputError(where, `bond type '${fields[3]}' is not one of 1, 2, 3, am, ar`);
       current.bonds.push(a, b);

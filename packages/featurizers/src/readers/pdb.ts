@@ -1,6 +1,7 @@
 import { atomicNumber } from '../elements.js';
 import { InputError } from '../errors.js';
 import { assertTextFile, lines } from './lines.js';
+import { decimal, LIMITS } from './numbers.js';
 import { isWater, StructureBuilder, type Structure, type StructureOptions } from './structure.js';
 
 /** The element of a PDB atom: columns 77–78, else inferred from the atom name (columns 13–16). */
@@ -17,12 +18,7 @@ function pdbElement(line: string, where: { file: string; line: number }): number
 }
 
 function coordinate(line: string, start: number, axis: string, where: { file: string; line: number }): number {
-  const text = line.slice(start, start + 8);
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new InputError(where, `${axis} coordinate '${text.trim()}' (columns ${start + 1}–${start + 8}) is not a number`, 'PDB coordinates are fixed-width columns 31–54.');
-  }
-  return value;
+  return decimal(line.slice(start, start + 8), where, `${axis} coordinate`, LIMITS.coordinate, `columns ${start + 1}–${start + 8}`);
 }
 
 /**
@@ -58,7 +54,7 @@ export async function readPdb(file: string, options: StructureOptions = {}): Pro
     const residueName = line.slice(17, 20).trim();
     if (!options.keepWater && isWater(residueName)) continue;
     const residue = `${line[21] ?? ' '}:${residueName} ${line.slice(22, 26).trim()}${line[26]?.trim() ?? ''}`;
-    structure.add(residue, (line[16] ?? ' ').trim(), pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)]);
+    structure.add(residue, (line[16] ?? ' ').trim(), pdbElement(line, where), [coordinate(line, 30, 'x', where), coordinate(line, 38, 'y', where), coordinate(line, 46, 'z', where)], record === 'HETATM', where);
   }
   return structure.build(file, 'ATOM or HETATM');
 }

@@ -35,6 +35,12 @@ describe('readSdf', () => {
     expect(Array.from(acetate!.bondOrders)).toEqual([1, 2, 1]);
     expect(acetate!.tags.note).toBe('first line\nsecond line');
   });
+
+  it('reads atom aliases and data items without a name (neither is a second molecule)', async () => {
+    const [record] = await records(fixture('readers/alias-and-field-number.sdf'));
+    expect(Array.from(record!.z)).toEqual([6, 6, 8]);
+    expect(record!.tags).toEqual({ ligand_id: 'lig_a', pose_index: '0' });
+  });
 });
 
 describe('readPdb', () => {

@@ -28,6 +28,8 @@ export interface Dataset {
   readonly entries: DatasetEntry[];
   /** Compounds left out (every pose filtered out), and why. */
   readonly skipped: SkippedItem[];
+  /** What the featurizer reported without refusing anything (protein groups dropped, a cache not written), by folder. */
+  readonly warnings: string[];
 }
 
 /** Options of {@link loadDataset}. */
@@ -81,11 +83,12 @@ export async function loadDataset(
   const names = folders.map((f) => basename(resolve(f)));
   const entries: DatasetEntry[] = [];
   const skipped: SkippedItem[] = [];
+  const warnings: string[] = [];
   for (const [k, dir] of folders.entries()) {
     const folder = names.filter((n) => n === names[k]).length > 1 ? dir : names[k]!;
     const unmeasured = measurements === 'optional' && !(await hasMeasurements(dir));
-    const { compounds, files } = unmeasured
-      ? await featurizeUnmeasured(dir, options).then(({ compounds, poses }) => ({ compounds, files: { poses, affinities: '' } }))
+    const { compounds, files, warnings: notes = [] } = unmeasured
+      ? await featurizeUnmeasured(dir, options).then(({ compounds, poses }) => ({ compounds, files: { poses, affinities: '' }, warnings: [] as string[] }))
       : await featurizeFolder(dir, {
           pocketCutoff: options.pocketCutoff,
           keepHydrogens: options.keepHydrogens,
@@ -94,6 +97,7 @@ export async function loadDataset(
           ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
           ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
         });
+    warnings.push(...notes.map((note) => `${folder}: ${note}`));
     const records = await readPoseRecords(files.poses);
     for (const compound of compounds) {
       const record = records.get(compound.id);
@@ -107,5 +111,5 @@ export async function loadDataset(
     }
   }
   if (entries.length === 0) throw new InputError({ file: folders.join(', ') }, 'no compound left to use', skipped.length > 0 ? 'Loosen data.poseFilter or data.topPoses.' : undefined);
-  return { entries, skipped };
+  return { entries, skipped, warnings };
 }

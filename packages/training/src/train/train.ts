@@ -36,6 +36,8 @@ export interface RunStart {
   readonly batchesPerEpoch: number;
   /** Compounds left out by the pose filter. */
   readonly skipped: readonly SkippedItem[];
+  /** What the featurizer reported without refusing anything (e.g. a co-crystallised ligand dropped from the protein). */
+  readonly warnings: readonly string[];
 }
 
 /** Options of {@link train} and {@link resumeRun}. */
@@ -159,6 +161,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       startEpoch: current.epoch,
       batchesPerEpoch: Math.ceil(trainSet.length / config.batchSize),
       skipped: dataset.skipped,
+      warnings: dataset.warnings,
     });
     await runEpochs({
       model,
