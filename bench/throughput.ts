@@ -45,20 +45,26 @@ function withoutSharing(model: MultiPoseModel): DecoupledModel {
   };
 }
 
-/** Median wall time of one training step, and the peak bytes it adds (tf.profile). */
-async function trainStep(model: DecoupledModel, compound: Compound, mode: 'recompute' | 'auto', repeats: number): Promise<{ ms: number; peakBytes: number }> {
-  const times: number[] = [];
-  let peakBytes = 0;
-  for (let r = 0; r < repeats; r++) {
-    const before = tf.memory().numBytes;
-    const start = performance.now();
-    const info = await tf.profile(() => {
-      tf.dispose(valueAndGrads(model, compound, squaredError(), { mode }).grads);
-    });
-    times.push(performance.now() - start);
-    peakBytes = Math.max(peakBytes, info.peakBytes - before);
+/** One training step: wall time and the peak bytes it adds (tf.profile). */
+async function trainStep(model: DecoupledModel, compound: Compound, mode: 'recompute' | 'auto'): Promise<{ ms: number; peakBytes: number }> {
+  const before = tf.memory().numBytes;
+  const start = performance.now();
+  const info = await tf.profile(() => {
+    tf.dispose(valueAndGrads(model, compound, squaredError(), { mode }).grads);
+  });
+  return { ms: performance.now() - start, peakBytes: info.peakBytes - before };
+}
+
+/** Medians over `repeats` of each variant, the variants interleaved (this machine's speed drifts), after one warm-up step each. */
+async function trainSteps<K extends string>(variants: Record<K, [DecoupledModel, 'recompute' | 'auto']>, compound: Compound, repeats: number): Promise<Record<K, { ms: number; peakBytes: number }>> {
+  const runs = {} as Record<K, Array<{ ms: number; peakBytes: number }>>;
+  for (let r = -1; r < repeats; r++) {
+    for (const [name, [model, mode]] of Object.entries(variants) as Array<[K, [DecoupledModel, 'recompute' | 'auto']]>) {
+      const step = await trainStep(model, compound, mode);
+      if (r >= 0) (runs[name] ??= []).push(step);
+    }
   }
-  return { ms: median(times), peakBytes };
+  return Object.fromEntries((Object.entries(runs) as Array<[K, Array<{ ms: number; peakBytes: number }>]>).map(([name, steps]) => [name, { ms: median(steps.map((s) => s.ms)), peakBytes: Math.max(...steps.map((s) => s.peakBytes)) }])) as Record<K, { ms: number; peakBytes: number }>;
 }
 
 function predictMs(model: MultiPoseModel, compound: Compound, repeats: number): number {
@@ -102,9 +108,8 @@ for (const [name, make] of Object.entries(architectures)) {
     const compound = compoundOf(n);
     model.predict(compound); // neighbour lists and layouts outside the measurement
     const repeats = n === 64 ? 1 : 3;
-    const shared = await trainStep(model, compound, 'recompute', repeats);
-    const auto = await trainStep(model, compound, 'auto', repeats);
-    const without = await trainStep(plain, compound, 'recompute', repeats);
+    model.predict(compound);
+    const { shared, auto, without } = await trainSteps({ shared: [model, 'recompute'], auto: [model, 'auto'], without: [plain, 'recompute'] }, compound, repeats);
     const predict = predictMs(model, compound, repeats);
     const row: Row = {
       poses: n,
@@ -137,7 +142,7 @@ const path = await writeResult('throughput', {
   model: 'default architecture (mtenn defaults for SchNet), complex-only, smooth-min (scale 1000)',
   notes: [
     'recomputeShared: recompute with the shared receptor stage (receptor–receptor filters once per compound); recomputePlain: the same model with the stage hidden from the engine.',
-    'One wasm thread. Medians of 3 steps (1 at N = 64); peak = tf.profile peakBytes minus bytes alive before the step.',
+    'One wasm thread. After one warm-up step of each variant, medians of 3 interleaved steps (1 at N = 64); peak = tf.profile peakBytes minus bytes alive before the step.',
   ],
   results,
   ratios,

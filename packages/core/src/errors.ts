@@ -23,7 +23,9 @@ export type PosePoolErrorCode =
   /** A saved model could not be written or read. */
   | 'E_SERIALIZATION'
   /** A step would not fit the backend's memory. */
-  | 'E_MEMORY';
+  | 'E_MEMORY'
+  /** The model predicted NaN or an infinity. */
+  | 'E_NONFINITE';
 
 /**
  * The one error class PosePool throws for problems a user can act on.

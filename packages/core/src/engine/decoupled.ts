@@ -157,7 +157,7 @@ interface CombinedResult {
 function runCombined(model: DecoupledModel, compound: Compound, loss: Loss, predictions: Float32Array, variables: Entries): CombinedResult {
   const who = model.combinationName;
   const bad = predictions.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new PosePoolError('E_PROTOCOL', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad}.`);
+  if (bad >= 0) throw new PosePoolError('E_NONFINITE', `The single-pose model predicted ${predictions[bad]} for compound '${compound.id}', pose ${bad} (diverged weights, or a pose the model cannot handle).`);
   assertInDomain(model.combination, predictions, `Combination '${who}', compound '${compound.id}'`);
   const ofCombination = new Set(model.combination.variables());
   const combinationVars = variables.map(([, v]) => v).filter((v) => ofCombination.has(v));

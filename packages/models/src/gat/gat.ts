@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, ModuleGroup, parseOptions, PosePoolError, type Parameter, type Pose, type Representation } from '@posepool/core';
+import { checkParameterBudget, Linear, Module, ModuleGroup, parseOptions, PosePoolError, type Parameter, type Pose, type Representation } from '@posepool/core';
 import { z } from 'zod';
 
 /**
@@ -64,6 +64,7 @@ class GATLayer extends Module {
     super();
     this.fc = this.addModule('fc', new Linear(inputs, heads * perHead, { scheme: 'xavier', bias: false, seed: seed(0) }));
     const std = Math.sqrt(2) * Math.sqrt(2 / (heads * perHead + perHead));
+    checkParameterBudget(3 * heads * perHead, `GAT attention and bias ${heads} × ${perHead}`);
     this.attnL = this.addParameter('attn_l', tf.randomNormal([heads, perHead], 0, std, 'float32', seed(1)));
     this.attnR = this.addParameter('attn_r', tf.randomNormal([heads, perHead], 0, std, 'float32', seed(2)));
     this.bias = this.addParameter('bias', tf.zeros([heads * perHead]));

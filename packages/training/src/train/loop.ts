@@ -50,12 +50,12 @@ function assertFinite(entry: DatasetEntry, loss: number, grads: tf.NamedTensorMa
   if (at >= 0) throw new TrainingError('E_NONFINITE', `The gradient of '${paths[at]}' for ${where} is not finite. The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`);
 }
 
-/** Runs a step; the engine's "weights must be finite" protocol error becomes `E_NONFINITE` naming the compound. */
+/** Runs a step; non-finite predictions (E_NONFINITE) or pose weights become `E_NONFINITE` naming the compound and its folder. */
 function nonFiniteNamed<T>(entry: DatasetEntry, step: () => T): T {
   try {
     return step();
   } catch (error) {
-    if (error instanceof PosePoolError && error.code === 'E_PROTOCOL' && /must be finite|predicted (NaN|-?Infinity)/.test(error.message)) {
+    if (error instanceof PosePoolError && (error.code === 'E_NONFINITE' || (error.code === 'E_PROTOCOL' && /must be finite/.test(error.message)))) {
       throw new TrainingError('E_NONFINITE', `The pose predictions of compound '${entry.compound.id}' of ${entry.folder} are not finite (${error.message}) The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`, { cause: error });
     }
     throw error;
