@@ -1,4 +1,5 @@
 import { CommanderError } from '@commander-js/extra-typings';
+import { PosePoolError } from '@posepool/core';
 
 /**
  * Exit codes of the `posepool` command.
@@ -18,12 +19,10 @@ export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
  * throw new UsageError("--out preds.txt: expected a .csv or .json file name.");
  * ```
  */
-export class UsageError extends Error {
-  /** Stable code, as PosePool's other errors carry. */
-  readonly code = 'E_USAGE';
+export class UsageError extends PosePoolError {
+  /** @param message - what is wrong with the flags and how to call the command instead */
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('E_USAGE', message);
   }
 }
 

@@ -24,8 +24,14 @@ export type PosePoolErrorCode =
   | 'E_SERIALIZATION'
   /** A step would not fit the backend's memory. */
   | 'E_MEMORY'
-  /** The model predicted NaN or an infinity. */
-  | 'E_NONFINITE';
+  /** The model predicted NaN or an infinity, or a training gradient or loss became one (the run stops on the last good weights). */
+  | 'E_NONFINITE'
+  /** A run config is invalid: unknown key, bad value, unreadable file (training and the command line). */
+  | 'E_RUN_CONFIG'
+  /** A run directory is missing, incomplete or not resumable. */
+  | 'E_RUN_DIR'
+  /** A command-line value or combination of flags is unusable (exit code 2). */
+  | 'E_USAGE';
 
 /**
  * The one error class PosePool throws for problems a user can act on.

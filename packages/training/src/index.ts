@@ -19,7 +19,6 @@ export { readPoseRecords, type PoseRecords } from './data/pose-records.js';
 export { murckoScaffold } from './data/scaffold.js';
 export { featurizeUnmeasured, hasMeasurements } from './data/unmeasured.js';
 export { SPLIT_NAMES, splitDataset, type Split, type SplitName } from './data/split.js';
-export { TrainingError, type TrainingErrorCode } from './errors.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
 export { baselineRows, evaluateRows, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
 export { gradcheck, type GradcheckReport, type GradcheckTarget } from './gradcheck.js';

@@ -3,10 +3,9 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 import { combinationsPlugin } from '@posepool/combinations';
-import { COMPONENT_KINDS, corePlugin, createRegistry, type ComponentKind, type Plugin, type Registry } from '@posepool/core';
+import { PosePoolError, COMPONENT_KINDS, corePlugin, createRegistry, type ComponentKind, type Plugin, type Registry } from '@posepool/core';
 import { modelsPlugin } from '@posepool/models';
 
-import { TrainingError } from './errors.js';
 
 /**
  * Whether a `--plugin` value is a path (`./x.js`, `../x`, `/abs/x.js`) rather than a package name.
@@ -33,7 +32,7 @@ const isPlugin = (value: unknown): value is Plugin =>
  * @param specs - package names or paths, e.g. `posepool-plugin-foo` or `./my-plugin.js`
  * @param cwd - where names and paths resolve from
  * @returns the plugins, in order, without repeats
- * @throws TrainingError `E_USAGE` when a package cannot be imported or exports no plugin
+ * @throws PosePoolError `E_USAGE` when a package cannot be imported or exports no plugin
  * @example
  * ```ts
  * const plugins = await importPlugins(['posepool-plugin-power-mean']);
@@ -48,10 +47,10 @@ export async function importPlugins(specs: readonly string[], cwd = process.cwd(
       const url = isPath ? pathToFileURL(resolve(cwd, spec)).href : pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href;
       module = (await import(url)) as Record<string, unknown>;
     } catch (cause) {
-      throw new TrainingError('E_USAGE', `--plugin ${spec}: cannot import it (${(cause as Error).message.split('\n')[0]}). Install the package in this project, or give a path starting with ./`, { cause });
+      throw new PosePoolError('E_USAGE', `--plugin ${spec}: cannot import it (${(cause as Error).message.split('\n')[0]}). Install the package in this project, or give a path starting with ./`, { cause });
     }
     const found = Object.values(module).filter(isPlugin);
-    if (found.length === 0) throw new TrainingError('E_USAGE', `--plugin ${spec}: the module exports no plugin (an object made by definePlugin). Export one, e.g. 'export default definePlugin({...})'.`);
+    if (found.length === 0) throw new PosePoolError('E_USAGE', `--plugin ${spec}: the module exports no plugin (an object made by definePlugin). Export one, e.g. 'export default definePlugin({...})'.`);
     for (const plugin of found) if (!plugins.includes(plugin)) plugins.push(plugin);
   }
   return plugins;

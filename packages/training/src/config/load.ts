@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { PosePoolError } from '@posepool/core';
 
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import type { z } from 'zod';
 
-import { TrainingError } from '../errors.js';
 import { runConfigSchema, type RunConfig } from './schema.js';
 
 /** Maps a key path of a config to `file:line:col` (of the key itself, or of its value). */
@@ -32,7 +32,7 @@ function keysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | und
  * @param input - the config as written
  * @param where - names the source in errors (a file name); `locate` maps a key path to `file:line:col`
  * @returns the resolved config
- * @throws TrainingError `E_RUN_CONFIG` naming the first bad key, its place and the fix
+ * @throws PosePoolError `E_RUN_CONFIG` naming the first bad key, its place and the fix
  * @example
  * ```ts
  * const config = resolveRunConfig({ epochs: 3 });
@@ -53,7 +53,7 @@ export function resolveRunConfig(input: unknown, where: { source?: string; locat
   } else {
     message = `${place}: ${key}: ${issue.message}. Fix the value (see 'posepool schema').`;
   }
-  throw new TrainingError('E_RUN_CONFIG', message, { cause: parsed.error });
+  throw new PosePoolError('E_RUN_CONFIG', message, { cause: parsed.error });
 }
 
 /**
@@ -62,7 +62,7 @@ export function resolveRunConfig(input: unknown, where: { source?: string; locat
  *
  * @param file - a `.yaml`, `.yml` or `.json` file
  * @returns the resolved config
- * @throws TrainingError `E_RUN_CONFIG`
+ * @throws PosePoolError `E_RUN_CONFIG`
  * @example
  * ```ts
  * const config = await readRunConfig('run.yaml');
@@ -73,14 +73,14 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
   try {
     text = await readFile(file, 'utf8');
   } catch (cause) {
-    throw new TrainingError('E_RUN_CONFIG', `${file}: cannot read the run config (${(cause as NodeJS.ErrnoException).code ?? String(cause)}). Check the path given to --config.`, { cause });
+    throw new PosePoolError('E_RUN_CONFIG', `${file}: cannot read the run config (${(cause as NodeJS.ErrnoException).code ?? String(cause)}). Check the path given to --config.`, { cause });
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
   const syntax = doc.errors[0];
   if (syntax !== undefined) {
     const pos = syntax.linePos?.[0];
-    throw new TrainingError('E_RUN_CONFIG', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML or JSON (${syntax.code}: ${syntax.message.split('\n')[0]}). Fix the syntax.`, { cause: syntax });
+    throw new PosePoolError('E_RUN_CONFIG', `${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML or JSON (${syntax.code}: ${syntax.message.split('\n')[0]}). Fix the syntax.`, { cause: syntax });
   }
   const locate: ConfigLocator = (path, at) => {
     let node: unknown = doc.contents;
@@ -101,7 +101,7 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
   };
   const value: unknown = doc.toJS();
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
-    throw new TrainingError('E_RUN_CONFIG', `${file}:1:1: a run config is a mapping of keys (model, data, epochs, …), not a ${Array.isArray(value) ? 'list' : typeof value}. See 'posepool schema'.`);
+    throw new PosePoolError('E_RUN_CONFIG', `${file}:1:1: a run config is a mapping of keys (model, data, epochs, …), not a ${Array.isArray(value) ? 'list' : typeof value}. See 'posepool schema'.`);
   }
   return resolveRunConfig(value, { source: file, locate });
 }

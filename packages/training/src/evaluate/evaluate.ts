@@ -1,11 +1,10 @@
 import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Plugin } from '@posepool/core';
+import { PosePoolError, type Plugin } from '@posepool/core';
 
 import { loadDataset } from '../data/dataset.js';
 import { SPLIT_NAMES, type SplitName } from '../data/split.js';
-import { TrainingError } from '../errors.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { predictEntries, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
 import { writeDirectoryAtomic } from '../run/atomic.js';
@@ -45,7 +44,7 @@ export interface EvaluationResult {
  * @param path - a run directory or a model directory
  * @param options - data, subset, baseline tag, output directory
  * @returns the metrics and predictions
- * @throws TrainingError `E_USAGE` for a split without a run or no data; data errors name the file
+ * @throws PosePoolError `E_USAGE` for a split without a run or no data; data errors name the file
  * @example
  * ```ts
  * const { evaluation } = await evaluate('runs/tyk2', { split: 'test', baseline: 'vina_score', out: 'runs/tyk2/evaluation' });
@@ -53,19 +52,19 @@ export interface EvaluationResult {
  */
 export async function evaluate(path: string, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const split = options.split ?? 'all';
-  if (split !== 'all' && !SPLIT_NAMES.includes(split)) throw new TrainingError('E_USAGE', `--split ${String(split)}: expected one of all, ${SPLIT_NAMES.join(', ')}.`);
+  if (split !== 'all' && !SPLIT_NAMES.includes(split)) throw new PosePoolError('E_USAGE', `--split ${String(split)}: expected one of all, ${SPLIT_NAMES.join(', ')}.`);
   const { model, config, run } = await openModel(path, options);
   try {
-    if (split !== 'all' && run === undefined) throw new TrainingError('E_USAGE', `--split ${split}: ${path} is a model directory, which has no split. Give the run directory, or drop --split.`);
+    if (split !== 'all' && run === undefined) throw new PosePoolError('E_USAGE', `--split ${split}: ${path} is a model directory, which has no split. Give the run directory, or drop --split.`);
     const folders = options.data ?? config.data.folders;
     const dataset = await loadDataset(folders, config.data);
     const keys = split === 'all' || run === undefined ? undefined : new Set(run.split[split]);
     const entries = keys === undefined ? dataset.entries : dataset.entries.filter((e) => keys.has(e.key));
-    if (entries.length === 0) throw new TrainingError('E_USAGE', `No compound of ${folders.join(', ')} is in the run's ${split} split. Pass --split all, or the run's own data.`);
+    if (entries.length === 0) throw new PosePoolError('E_USAGE', `No compound of ${folders.join(', ')} is in the run's ${split} split. Pass --split all, or the run's own data.`);
     const rows = predictEntries(model, entries);
     const seed = options.seed ?? config.seed;
     const baseline = options.baseline === undefined ? undefined : { tag: options.baseline, ...evaluateRows(baselineRows(entries, options.baseline), seed) };
-    if (baseline !== undefined && baseline.pooled.n === 0) throw new TrainingError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);
+    if (baseline !== undefined && baseline.pooled.n === 0) throw new PosePoolError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);
     const evaluation: Evaluation = { model: evaluateRows(rows, seed), ...(baseline && { baseline }) };
     const label = `${[...new Set(entries.map((e) => e.folder))].join(', ')}${split === 'all' ? '' : `, ${split} split`}`;
     if (options.out !== undefined) {

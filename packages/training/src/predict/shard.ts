@@ -1,4 +1,4 @@
-import { TrainingError } from '../errors.js';
+import { PosePoolError } from '@posepool/core';
 
 /** Which part of the compounds a job predicts. */
 export interface Shard {
@@ -17,7 +17,7 @@ export interface Shard {
  * @param env - the environment
  * @param count - the shard count for Kubernetes (`--shard-count`)
  * @returns the shard
- * @throws TrainingError `E_USAGE` naming the bad value and the expected form
+ * @throws PosePoolError `E_USAGE` naming the bad value and the expected form
  * @example
  * ```ts
  * parseShard('2/8'); // { index: 2, count: 8 }
@@ -27,24 +27,24 @@ export interface Shard {
 export function parseShard(text: string, env: Readonly<Record<string, string | undefined>> = process.env, count?: number): Shard {
   const check = (index: number, n: number, from: string): Shard => {
     if (!Number.isInteger(n) || n < 1 || !Number.isInteger(index) || index < 0 || index >= n) {
-      throw new TrainingError('E_USAGE', `--shard ${text}: ${from} gives shard ${index} of ${n}; need 0 ≤ i < n. Write --shard i/n, e.g. --shard 0/4.`);
+      throw new PosePoolError('E_USAGE', `--shard ${text}: ${from} gives shard ${index} of ${n}; need 0 ≤ i < n. Write --shard i/n, e.g. --shard 0/4.`);
     }
     return { index, count: n };
   };
   if (text === 'auto') {
     if (env.SLURM_ARRAY_TASK_ID !== undefined) {
       const min = Number(env.SLURM_ARRAY_TASK_MIN ?? 0);
-      if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new TrainingError('E_USAGE', '--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not. Submit with sbatch --array, or pass --shard i/n.');
+      if (env.SLURM_ARRAY_TASK_COUNT === undefined) throw new PosePoolError('E_USAGE', '--shard auto: SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not. Submit with sbatch --array, or pass --shard i/n.');
       return check(Number(env.SLURM_ARRAY_TASK_ID) - min, Number(env.SLURM_ARRAY_TASK_COUNT), 'Slurm');
     }
     if (env.JOB_COMPLETION_INDEX !== undefined) {
-      if (count === undefined) throw new TrainingError('E_USAGE', '--shard auto: JOB_COMPLETION_INDEX is set; give the job\'s completions with --shard-count N.');
+      if (count === undefined) throw new PosePoolError('E_USAGE', '--shard auto: JOB_COMPLETION_INDEX is set; give the job\'s completions with --shard-count N.');
       return check(Number(env.JOB_COMPLETION_INDEX), count, 'JOB_COMPLETION_INDEX');
     }
-    throw new TrainingError('E_USAGE', '--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set. Run inside a job array, or pass --shard i/n.');
+    throw new PosePoolError('E_USAGE', '--shard auto: neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set. Run inside a job array, or pass --shard i/n.');
   }
   const match = /^(\d+)\/(\d+)$/.exec(text);
-  if (match === null) throw new TrainingError('E_USAGE', `--shard ${text}: expected i/n (e.g. 0/4) or auto.`);
+  if (match === null) throw new PosePoolError('E_USAGE', `--shard ${text}: expected i/n (e.g. 0/4) or auto.`);
   return check(Number(match[1]), Number(match[2]), 'it');
 }
 

@@ -6,7 +6,6 @@ import { MODEL_FILE, PosePoolError, loadModel, useBackend, type MultiPoseModel, 
 import { readRunConfig, resolveRunConfig } from '../config/load.js';
 import type { RunConfig } from '../config/schema.js';
 import type { Split } from '../data/split.js';
-import { TrainingError } from '../errors.js';
 import { importPlugins, runRegistry } from '../plugins.js';
 import { RUN_FILES } from './run-directory.js';
 
@@ -32,7 +31,7 @@ const exists = (path: string): Promise<boolean> =>
  * @param path - a run directory or a model directory
  * @param options - extra plugins; where plugin paths resolve
  * @returns the model, the config whose `data` section featurizes new data as in training, and the run
- * @throws TrainingError `E_RUN_DIR` when the path is neither, or the run has not finished
+ * @throws PosePoolError `E_RUN_DIR` when the path is neither, or the run has not finished
  * @example
  * ```ts
  * const { model, run } = await openModel('runs/tyk2');
@@ -44,7 +43,7 @@ export async function openModel(path: string, options: { plugins?: readonly Plug
   const modelDir = isRun ? join(dir, RUN_FILES.model) : dir;
   if (!(await exists(join(modelDir, MODEL_FILE)))) {
     const problem = isRun ? `the run has no ${RUN_FILES.model}/ yet (see its status file)` : `neither a run directory (${RUN_FILES.config} + ${RUN_FILES.model}/) nor a model directory (${MODEL_FILE})`;
-    throw new TrainingError('E_RUN_DIR', `${path}: ${problem}. Give the --out of a finished 'posepool train', or its model/ folder.`);
+    throw new PosePoolError('E_RUN_DIR', `${path}: ${problem}. Give the --out of a finished 'posepool train', or its model/ folder.`);
   }
   const config = isRun ? await readRunConfig(join(dir, RUN_FILES.config)) : resolveRunConfig({});
   await useBackend(config.backend);

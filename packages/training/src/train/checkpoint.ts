@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import type { NamedVariables } from '@posepool/core';
+import { PosePoolError, type NamedVariables } from '@posepool/core';
 
-import { TrainingError } from '../errors.js';
 import type { MetricName } from '../metrics/metrics.js';
 import type { RandomState } from '../random.js';
 import { writeFileAtomic } from '../run/atomic.js';
@@ -81,7 +80,7 @@ export function snapshotWeights(variables: NamedVariables): SavedTensor[] {
  *
  * @param variables - the model's variables
  * @param saved - from {@link snapshotWeights}
- * @throws TrainingError `E_RUN_DIR` when a path or shape differs
+ * @throws PosePoolError `E_RUN_DIR` when a path or shape differs
  * @example
  * ```ts
  * restoreWeights(model.trainableVariables(), checkpoint.weights);
@@ -92,7 +91,7 @@ export function restoreWeights(variables: NamedVariables, saved: readonly SavedT
   for (const [path, v] of Object.entries(variables)) {
     const s = byPath.get(path);
     if (s === undefined || !tf.util.arraysEqual(s.shape, v.shape)) {
-      throw new TrainingError('E_RUN_DIR', `The checkpoint has no weights of shape [${v.shape.join(', ')}] for '${path}': it belongs to another model. Resume with the run's own config.yaml.`);
+      throw new PosePoolError('E_RUN_DIR', `The checkpoint has no weights of shape [${v.shape.join(', ')}] for '${path}': it belongs to another model. Resume with the run's own config.yaml.`);
     }
     tf.tidy(() => v.assign(loadTensor(s)));
   }
@@ -117,7 +116,7 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
  *
  * @param dir - the run directory
  * @returns the checkpoint
- * @throws TrainingError `E_RUN_DIR` when it is missing or unreadable
+ * @throws PosePoolError `E_RUN_DIR` when it is missing or unreadable
  * @example
  * ```ts
  * const { state } = await readCheckpoint('runs/a');
@@ -126,12 +125,12 @@ export async function writeCheckpoint(dir: string, checkpoint: Checkpoint): Prom
 export async function readCheckpoint(dir: string): Promise<Checkpoint> {
   const file = join(dir, RUN_FILES.checkpoint, FILE);
   const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) throw new TrainingError('E_RUN_DIR', `${dir}: no ${RUN_FILES.checkpoint}/${FILE} to resume from (the run stopped before its first checkpoint). Start it again without --resume.`);
+  if (text === undefined) throw new PosePoolError('E_RUN_DIR', `${dir}: no ${RUN_FILES.checkpoint}/${FILE} to resume from (the run stopped before its first checkpoint). Start it again without --resume.`);
   try {
     const checkpoint = JSON.parse(text) as Checkpoint;
     if (checkpoint.version !== 1) throw new Error(`version ${String(checkpoint.version)}`);
     return checkpoint;
   } catch (cause) {
-    throw new TrainingError('E_RUN_DIR', `${file}: not a PosePool checkpoint (${(cause as Error).message}). Start the run again without --resume.`, { cause });
+    throw new PosePoolError('E_RUN_DIR', `${file}: not a PosePool checkpoint (${(cause as Error).message}). Start the run again without --resume.`, { cause });
   }
 }

@@ -3,7 +3,6 @@ import { GradientAccumulator, PosePoolError, type Loss, type MultiPoseModel } fr
 
 import type { RunConfig } from '../config/schema.js';
 import type { DatasetEntry } from '../data/dataset.js';
-import { TrainingError } from '../errors.js';
 import { METRIC_NAMES, metric, type MetricName } from '../metrics/metrics.js';
 import { Random } from '../random.js';
 import { snapshotWeights, type EpochRecord, type TrainingState } from './checkpoint.js';
@@ -43,11 +42,11 @@ export interface LoopContext {
 /** Throws when a compound's loss or a gradient is NaN or infinite, naming both. */
 function assertFinite(entry: DatasetEntry, loss: number, grads: tf.NamedTensorMap): void {
   const where = `compound '${entry.compound.id}' of ${entry.folder}`;
-  if (!Number.isFinite(loss)) throw new TrainingError('E_NONFINITE', `The loss of ${where} is ${loss}. The run stopped on the last good weights; check its poses and target, or lower optimizer.learningRate.`);
+  if (!Number.isFinite(loss)) throw new PosePoolError('E_NONFINITE', `The loss of ${where} is ${loss}. The run stopped on the last good weights; check its poses and target, or lower optimizer.learningRate.`);
   const paths = Object.keys(grads);
   const bad = tf.tidy(() => tf.stack(paths.map((p) => tf.any(tf.logicalNot(tf.isFinite(grads[p]!))).cast('int32'))).dataSync());
   const at = bad.findIndex((b) => b !== 0);
-  if (at >= 0) throw new TrainingError('E_NONFINITE', `The gradient of '${paths[at]}' for ${where} is not finite. The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`);
+  if (at >= 0) throw new PosePoolError('E_NONFINITE', `The gradient of '${paths[at]}' for ${where} is not finite. The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`);
 }
 
 /** Runs a step; non-finite predictions (E_NONFINITE) or pose weights become `E_NONFINITE` naming the compound and its folder. */
@@ -56,7 +55,7 @@ function nonFiniteNamed<T>(entry: DatasetEntry, step: () => T): T {
     return step();
   } catch (error) {
     if (error instanceof PosePoolError && (error.code === 'E_NONFINITE' || (error.code === 'E_PROTOCOL' && /must be finite/.test(error.message)))) {
-      throw new TrainingError('E_NONFINITE', `The pose predictions of compound '${entry.compound.id}' of ${entry.folder} are not finite (${error.message}) The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`, { cause: error });
+      throw new PosePoolError('E_NONFINITE', `The pose predictions of compound '${entry.compound.id}' of ${entry.folder} are not finite (${error.message}) The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`, { cause: error });
     }
     throw error;
   }
@@ -101,7 +100,7 @@ function validate(ctx: LoopContext): Pick<EpochRecord, 'validationLoss' | 'valid
  * state gives the same weights, whether or not the process was restarted in between.
  *
  * @param ctx - model, data, optimizer, schedule, state and callbacks
- * @throws TrainingError `E_NONFINITE` naming the compound and the variable (the weights are those before the bad step)
+ * @throws PosePoolError `E_NONFINITE` naming the compound and the variable (the weights are those before the bad step)
  * @example
  * ```ts
  * await runEpochs({ model, config, train, validation, loss, optimizer, schedule, state, checkpoint: save });

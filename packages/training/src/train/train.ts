@@ -1,14 +1,13 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { buildModel, saveModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
+import { PosePoolError, buildModel, saveModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
 import type { SkippedItem } from '@posepool/featurizers';
 
 import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
 import { loadDataset, type DatasetEntry } from '../data/dataset.js';
 import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/split.js';
-import { TrainingError } from '../errors.js';
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
@@ -76,14 +75,14 @@ export interface RunResult {
 
 async function assertFreshDirectory(dir: string): Promise<void> {
   const entries = (await readdir(dir).catch(() => [])).filter((name) => !name.endsWith('.partial'));
-  if (entries.length > 0) throw new TrainingError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
+  if (entries.length > 0) throw new PosePoolError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
 }
 
 /** Checks a saved split still matches the data. */
 function checkSplit(split: Split, entries: readonly DatasetEntry[], dir: string): void {
   const keys = new Set(entries.map((e) => e.key));
   const missing = SPLIT_NAMES.flatMap((s) => split[s]).find((k) => !keys.has(k));
-  if (missing !== undefined) throw new TrainingError('E_RUN_DIR', `${join(dir, RUN_FILES.split)}: compound '${missing}' is not in the data any more. Resume with the run's data folders unchanged.`);
+  if (missing !== undefined) throw new PosePoolError('E_RUN_DIR', `${join(dir, RUN_FILES.split)}: compound '${missing}' is not in the data any more. Resume with the run's data folders unchanged.`);
 }
 
 /** Writes what a finished (or failed) run leaves: model, predictions, metrics, plots. */
@@ -120,7 +119,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
   checkSplit(split, dataset.entries, dir);
   const byKey = new Map(dataset.entries.map((e) => [e.key, e]));
   const [trainSet, validation] = [split.train.map((k) => byKey.get(k)!), split.validation.map((k) => byKey.get(k)!)];
-  if (trainSet.length === 0) throw new TrainingError('E_RUN_CONFIG', `The split leaves no training compound (${dataset.entries.length} in all). Lower split.validation and split.test, or add data.`);
+  if (trainSet.length === 0) throw new PosePoolError('E_RUN_CONFIG', `The split leaves no training compound (${dataset.entries.length} in all). Lower split.validation and split.test, or add data.`);
 
   const model = buildModel(config.model, registry);
   const optimizer = new RunOptimizer(config.optimizer);
@@ -186,7 +185,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
   } catch (error) {
     if (state !== undefined) {
       // Keep the last good weights: a NaN/Inf check fails before the optimizer step.
-      if (error instanceof TrainingError && error.code === 'E_NONFINITE') await writeDirectoryAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
+      if (error instanceof PosePoolError && error.code === 'E_NONFINITE') await writeDirectoryAtomic(join(dir, RUN_FILES.model), (tmp) => saveModel(model, tmp));
       await writeStatus(dir, { state: 'failed', reason: (error as Error).message });
     }
     throw error;
@@ -204,7 +203,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
  * @param config - the run config (partial; defaults fill the rest)
  * @param options - the run directory, data folders, plugins, progress callbacks
  * @returns the config, the history and the final metrics
- * @throws TrainingError, InputError or PosePoolError naming what is wrong and the fix; `status` then reads `failed: …`
+ * @throws PosePoolError or InputError naming what is wrong and the fix; `status` then reads `failed: …`
  * @example
  * ```ts
  * const run = await train({ epochs: 5 }, { data: ['examples/data/tyk2'], out: 'runs/tyk2', onEpoch: (r) => console.log(r.trainLoss) });
@@ -229,7 +228,7 @@ export async function train(config: RunConfigInput | RunConfig, options: TrainOp
  * @param dir - the run directory
  * @param options - plugins and progress callbacks (`out` and `data` are the run's own)
  * @returns the finished run
- * @throws TrainingError `E_RUN_DIR` when the directory holds no resumable run
+ * @throws PosePoolError `E_RUN_DIR` when the directory holds no resumable run
  * @example
  * ```ts
  * await resumeRun('runs/tyk2');
@@ -238,8 +237,8 @@ export async function train(config: RunConfigInput | RunConfig, options: TrainOp
 export async function resumeRun(dir: string, options: Omit<TrainOptions, 'out' | 'data'> = {}): Promise<RunResult> {
   const resolved = resolve(dir);
   const entries = await readdir(resolved).catch(() => undefined);
-  if (entries === undefined) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no such run directory. Give the --out of an earlier 'posepool train'.`);
-  if (!entries.includes(RUN_FILES.config)) throw new TrainingError('E_RUN_DIR', `--resume ${dir}: no ${RUN_FILES.config}, so not a run directory. Give the --out of an earlier 'posepool train'.`);
+  if (entries === undefined) throw new PosePoolError('E_RUN_DIR', `--resume ${dir}: no such run directory. Give the --out of an earlier 'posepool train'.`);
+  if (!entries.includes(RUN_FILES.config)) throw new PosePoolError('E_RUN_DIR', `--resume ${dir}: no ${RUN_FILES.config}, so not a run directory. Give the --out of an earlier 'posepool train'.`);
   const config = await readRunConfig(join(resolved, RUN_FILES.config));
   await removePartials(resolved);
   // Killed before its first checkpoint: start it again in place, from the saved config.
