@@ -51,6 +51,26 @@ describe('posepool train', () => {
     expect(await readFile(path('killed', 'history.jsonl'), 'utf8')).toMatch(/^(\{"epoch":\d.*\}\n){3}$/);
   }, 120_000);
 
+  it('records an interruption (Ctrl-C) in the run status, with the command that resumes it', async () => {
+    const child = startBin(['train', TYK2, '-c', path('tiny.yaml'), '-o', path('interrupted')]);
+    const checkpoint = path('interrupted', 'checkpoint', 'state.json');
+    for (let waited = 0; waited < 60_000; waited += 50) {
+      if (/"position":[1-9]|"epoch":[1-9]/.test(await readFile(checkpoint, 'utf8').catch(() => ''))) break;
+      await sleep(50);
+    }
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    const status = await readFile(path('interrupted', 'status'), 'utf8');
+    expect(status).toMatch(/^failed: interrupted by SIGINT; resume with: posepool train --resume .*interrupted\n$/);
+    expect(stderr).toMatch(/posepool: interrupted by SIGINT; resume with: posepool train --resume/);
+    const resumed = await runBin(['train', '--resume', path('interrupted')]);
+    expect(resumed.code).toBe(0);
+    expect(await readFile(path('interrupted', 'status'), 'utf8')).toBe('done\n');
+  }, 120_000);
+
   it('loads a third-party plugin with --plugin and remembers it for predict', async () => {
     const config = TINY_CONFIG.replace('combination: { name: boltzmann }\n  readout: { name: pki }', 'poseReadout: { name: pki }\n  combination: { name: power-mean, options: { power: 2 } }').replace('epochs: 3', 'epochs: 1');
     await writeFile(path('plugin.yaml'), config);

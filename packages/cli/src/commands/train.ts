@@ -49,6 +49,17 @@ Examples:
       const lib = await library();
       const progress = createProgress(process.stderr, options.json === true);
       const emit = (event: object): Promise<void> => (options.json === true ? print(JSON.stringify(event)) : Promise.resolve());
+      // Ctrl-C or a scheduler's SIGTERM: the run directory says so (its checkpoint is already on disk) and how to go on.
+      let runDir: string | undefined;
+      const interrupted = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        const hint = runDir === undefined ? '' : `; resume with: posepool train --resume ${runDir}`;
+        void (runDir === undefined ? Promise.resolve() : lib.writeStatus(runDir, { state: 'failed', reason: `interrupted by ${signal}${hint}` })).finally(() => {
+          progress.stop();
+          process.stderr.write(`posepool: interrupted by ${signal}${hint}\n`);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+      };
+      process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       const callbacks = {
         onData: (folder: string, done: number, total: number) => {
           if (done === 1) progress.start(`featurizing ${folder}`, total);
@@ -56,6 +67,7 @@ Examples:
           if (done === total) progress.line(`featurized ${folder}: ${total} compounds`);
         },
         onStart: (start: RunStart) => {
+          runDir = start.dir;
           const { train, validation, test } = start.compounds;
           progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
           for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
