@@ -114,6 +114,22 @@ describe("onError: 'skip'", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('loads a folder without measurements as compounds without targets when they are optional', async () => {
+    const { cp, mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'posepool-screen-'));
+    await cp(fileURLToPath(new URL('../fixtures/valid', import.meta.url)), dir, { recursive: true });
+    await rm(join(dir, 'affinities.csv'));
+    await expect(featurizeFolder(dir)).rejects.toThrow(/no CSV of measurements/);
+    const measured = await featurizeFolder(fileURLToPath(new URL('../fixtures/valid', import.meta.url)));
+    const screen = await featurizeFolder(dir, { measurements: 'optional' });
+    expect(screen.files.affinities).toBeUndefined();
+    expect(screen.compounds.map((c) => [c.id, c.target])).toEqual(measured.compounds.map((c) => [c.id, undefined]));
+    expect(screen.compounds.map((c) => Array.from(c.poses[0]!.pos))).toEqual(measured.compounds.map((c) => Array.from(c.poses[0]!.pos)));
+    await rm(dir, { recursive: true, force: true });
+  });
+
   it('skips compounds without poses or rows and lists them', async () => {
     const a = await featurizeFolder(fixture('ligand-without-poses'), { onError: 'skip' });
     expect(a.compounds.map((c) => c.id)).toEqual(['lig_a']);

@@ -17,7 +17,6 @@ export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } 
 export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { readPoseRecords, type PoseRecords } from './data/pose-records.js';
 export { murckoScaffold } from './data/scaffold.js';
-export { featurizeUnmeasured, hasMeasurements } from './data/unmeasured.js';
 export { SPLIT_NAMES, splitDataset, type Split, type SplitName } from './data/split.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
 export { baselineRows, evaluateRows, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';

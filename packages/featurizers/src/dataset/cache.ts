@@ -30,7 +30,7 @@ const count = z.number().int().nonnegative().max(2 ** 31);
 const finite = z.number().finite();
 const headerSchema = z.object({
   key: z.string(),
-  files: z.object({ protein: z.string(), poses: z.array(z.string()).readonly(), affinities: z.string() }),
+  files: z.object({ protein: z.string(), poses: z.array(z.string()).readonly(), affinities: z.string().optional() }),
   skipped: z.array(z.object({ item: z.string(), reason: z.string() })),
   warnings: z.array(z.string()),
   compounds: z.array(

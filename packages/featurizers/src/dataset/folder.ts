@@ -16,7 +16,7 @@ import { CANONICAL_ATOM_FEATURES, ligandGraph } from '../chemistry/atom-features
 import { assemblePose, pocketResidues } from '../pose/assemble.js';
 import { overlappingHetGroups } from '../pose/bound-ligands.js';
 import { checkCompoundPoses } from '../pose/pose-checks.js';
-import { readAffinities, type AffinityOptions } from './affinities.js';
+import { readAffinities, type Affinity, type AffinityOptions } from './affinities.js';
 import { cacheKey, readFolderCache, writeFolderCache } from './cache.js';
 
 /** Options of {@link featurizeFolder}. */
@@ -33,6 +33,12 @@ export interface FolderOptions extends Omit<AffinityOptions, 'onError'> {
   poseLabels?: string[];
   /** Called after each compound with how many are done. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * `optional`: a folder without a CSV (compounds to predict) gives compounds without targets,
+   * one per ligand id of the pose files, in the order they first appear.
+   * @defaultValue 'required'
+   */
+  measurements?: 'required' | 'optional';
   /**
    * Attach DGL-LifeSci's 74 canonical atom features to the ligand atoms (protein rows are zero),
    * from RDKit, for 2D-graph models such as GAT. Needs `keepHydrogens: false`.
@@ -66,8 +72,8 @@ export interface FeaturizedFolder {
    * left out of the poses they overlap, a cache that could not be written.
    */
   readonly warnings: string[];
-  /** The files read. */
-  readonly files: { readonly protein: string; readonly poses: readonly string[]; readonly affinities: string };
+  /** The files read (no `affinities` for a folder without measurements). */
+  readonly files: { readonly protein: string; readonly poses: readonly string[]; readonly affinities?: string };
   /** Whether the result came from the cache. */
   readonly fromCache: boolean;
 }
@@ -86,8 +92,10 @@ async function layout(dir: string, options: FolderOptions): Promise<FeaturizedFo
   const protein = options.protein ?? (pdbs.includes('pocket.pdb') ? 'pocket.pdb' : pdbs.includes('protein.pdb') ? 'protein.pdb' : pdbs.length === 1 ? pdbs[0] : undefined);
   if (protein === undefined) throw new InputError({ file: dir }, pdbs.length === 0 ? 'no PDB or mmCIF file for the protein' : `several structure files (${pdbs.join(', ')}) and none named pocket.pdb or protein.pdb`, 'Pass { protein: "<file>" }.');
   if (sdfs.length === 0) throw new InputError({ file: dir }, 'no ligand poses (*.sdf or *.mol2)');
+  const files = { protein: join(dir, protein), poses: sdfs.map((f) => join(dir, f)) };
+  if (csvs.length === 0 && options.measurements === 'optional') return files;
   if (csvs.length !== 1) throw new InputError({ file: dir }, csvs.length === 0 ? 'no CSV of measurements' : `several CSV files (${csvs.join(', ')})`, 'Keep one CSV of measurements per folder.');
-  return { protein: join(dir, protein), poses: sdfs.map((f) => join(dir, f)), affinities: join(dir, csvs[0]!) };
+  return { ...files, affinities: join(dir, csvs[0]!) };
 }
 
 /**
@@ -114,7 +122,7 @@ export async function featurizeFolder(dir: string, options: FolderOptions = {}):
   const files = await layout(dir, options);
   if (options.cacheDir === undefined) return featurize(files, options);
   const { onProgress: _, cacheDir, ...resultOptions } = options;
-  const key = await cacheKey([files.protein, ...files.poses, files.affinities], resultOptions);
+  const key = await cacheKey([files.protein, ...files.poses, ...(files.affinities === undefined ? [] : [files.affinities])], resultOptions);
   const cached = await readFolderCache(cacheDir, key);
   if (cached !== undefined) {
     options.onProgress?.(cached.compounds.length, cached.compounds.length);
@@ -172,8 +180,8 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     skipped.push({ item, reason: error.message });
   };
   const protein: Structure = /\.(cif|mmcif)$/i.test(files.protein) ? await readMmcif(files.protein) : await readPdb(files.protein);
-  const { rows: affinities, skipped: badRows } = await readAffinities(files.affinities, options);
-  for (const error of badRows) problem(`row at ${error.file}:${error.line ?? '?'}`, error);
+  const table = files.affinities === undefined ? undefined : await readAffinities(files.affinities, options);
+  for (const error of table?.skipped ?? []) problem(`row at ${error.file}:${error.line ?? '?'}`, error);
 
   const posesById = new Map<string, Array<{ record: SdfRecord; poseIndex: number }>>();
   const onePerCompound = files.poses.length > 1;
@@ -206,15 +214,19 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     }
   }
 
-  const measured = new Set(affinities.map((a) => a.id));
-  for (const id of posesById.keys()) {
-    if (!measured.has(id)) problem(`compound '${id}'`, new InputError({ file: files.affinities, record: id }, `has poses in ${files.poses.length === 1 ? files.poses[0] : 'the SD files'} but no row`, 'Add its measurement or remove its poses.'));
+  // Without measurements every ligand id is a compound to predict; with them, rows and poses must match.
+  let wanted: Array<Pick<Affinity, 'id'> & Partial<Affinity>> = [...posesById.keys()].map((id) => ({ id }));
+  if (table !== undefined) {
+    const measured = new Set(table.rows.map((a) => a.id));
+    for (const id of posesById.keys()) {
+      if (!measured.has(id)) problem(`compound '${id}'`, new InputError({ file: files.affinities!, record: id }, `has poses in ${files.poses.length === 1 ? files.poses[0] : 'the SD files'} but no row`, 'Add its measurement or remove its poses.'));
+    }
+    wanted = table.rows.filter((a) => {
+      if (posesById.has(a.id)) return true;
+      problem(`compound '${a.id}'`, new InputError({ file: files.affinities!, line: a.line, record: a.id }, 'has a row but no poses in the SD files'));
+      return false;
+    });
   }
-  const wanted = affinities.filter((a) => {
-    if (posesById.has(a.id)) return true;
-    problem(`compound '${a.id}'`, new InputError({ file: files.affinities, line: a.line, record: a.id }, 'has a row but no poses in the SD files'));
-    return false;
-  });
 
   const compounds: Compound[] = [];
   const boundBy = new Map<number, string[]>();
@@ -252,7 +264,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       compounds.push({
         id: affinity.id,
         poses: assembled,
-        target: affinity.value,
+        ...(affinity.value !== undefined && { target: affinity.value }),
         ...(affinity.qualifier && { targetQualifier: affinity.qualifier }),
         ...(affinity.error !== undefined && { targetError: affinity.error }),
         ...(labelNames.length > 0 && { poseLabels }),

@@ -5,7 +5,6 @@ import { InputError, featurizeFolder, type SkippedItem } from '@posepool/featuri
 
 import type { RunConfig } from '../config/schema.js';
 import { readPoseRecords } from './pose-records.js';
-import { featurizeUnmeasured, hasMeasurements } from './unmeasured.js';
 
 /** One compound of a dataset, with where it came from. */
 export interface DatasetEntry {
@@ -86,17 +85,15 @@ export async function loadDataset(
   const warnings: string[] = [];
   for (const [k, dir] of folders.entries()) {
     const folder = names.filter((n) => n === names[k]).length > 1 ? dir : names[k]!;
-    const unmeasured = measurements === 'optional' && !(await hasMeasurements(dir));
-    const { compounds, files, warnings: notes = [] } = unmeasured
-      ? await featurizeUnmeasured(dir, options).then(({ compounds, poses }) => ({ compounds, files: { poses, affinities: '' }, warnings: [] as string[] }))
-      : await featurizeFolder(dir, {
-          pocketCutoff: options.pocketCutoff,
-          keepHydrogens: options.keepHydrogens,
-          ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
-          ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
-          ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
-          ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
-        });
+    const { compounds, files, warnings: notes } = await featurizeFolder(dir, {
+      measurements,
+      pocketCutoff: options.pocketCutoff,
+      keepHydrogens: options.keepHydrogens,
+      ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
+      ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
+      ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
+      ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
+    });
     warnings.push(...notes.map((note) => `${folder}: ${note}`));
     const records = await readPoseRecords(files.poses);
     for (const compound of compounds) {
@@ -107,7 +104,7 @@ export async function loadDataset(
         skipped.push({ item: `compound '${compound.id}' of ${folder}`, reason: 'no pose passes the pose filter' });
         continue;
       }
-      entries.push({ compound: subset(compound, kept), folder, key: `${folder}/${compound.id}`, tags: kept.map((i) => tags[i]!), molblock: record?.molblock ?? '', affinities: files.affinities });
+      entries.push({ compound: subset(compound, kept), folder, key: `${folder}/${compound.id}`, tags: kept.map((i) => tags[i]!), molblock: record?.molblock ?? '', affinities: files.affinities ?? '' });
     }
   }
   if (entries.length === 0) throw new InputError({ file: folders.join(', ') }, 'no compound left to use', skipped.length > 0 ? 'Loosen data.poseFilter or data.topPoses.' : undefined);
