@@ -208,6 +208,7 @@ describe('decoupled gradients', () => {
     expect(() => model.valueAndGrads({ id: 'empty', poses: [] }, squaredError())).toThrow(/'empty' has no poses/);
     const { target: _, ...noTarget } = randomCompound({ poses: 2, atoms: 8, id: 'lig-7' });
     expect(() => model.valueAndGrads(noTarget, squaredError())).toThrow(/'lig-7' has no finite target/);
+    expect(() => model.valueAndGrads(randomCompound({ poses: 2, atoms: 8 }), squaredError(), { mode: 'fast' as never })).toThrow("Unknown gradient mode 'fast'. Valid modes: naive, stored, recompute, auto.");
   });
 
   it('predicts forward only, pose by pose, and leaks nothing', () => {

@@ -370,7 +370,5 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined);
   if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars, shared);
   if (shared !== undefined) tf.dispose([...shared.tensors]);
-  if (mode === 'naive') return naive(model, compound, loss, theta, combinedVars);
-  if (mode === 'stored') return stored(model, compound, loss, theta, combinedVars);
-  throw new PosePoolError('E_CONFIG', `Unknown gradient mode '${String(mode)}'. Valid modes: ${GRADIENT_MODES.join(', ')}.`);
+  return mode === 'naive' ? naive(model, compound, loss, theta, combinedVars) : stored(model, compound, loss, theta, combinedVars);
 }
