@@ -155,7 +155,11 @@ describe('SchNet shared receptor stage', () => {
   it('gives naive gradients in every mode with the shared stage (recompute and auto use it, stored does not)', () => {
     const schnet = new SchNet(small);
     const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }, { seed: 1 }), combination: new PoseMean() });
-    checkModelGradients(model, [randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 })]);
+    const compound = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
+    checkModelGradients(model, [compound]);
+    // Prediction computes the shared stage too, and frees it.
+    const predicted = expectNoLeaks(() => model.predict(compound));
+    compound.poses.forEach((pose, i) => expect(predicted.poses[i]).toBeCloseTo(tf.tidy(() => model.forwardPose(pose).dataSync()[0]!), 4));
     model.dispose();
   });
 
