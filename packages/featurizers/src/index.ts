@@ -12,8 +12,8 @@
  */
 export { CANONICAL_ATOM_FEATURES, CHEMISTRY_LIMITS, ligandGraph, loadRDKit, smilesPose, type LigandGraph } from './chemistry/atom-features.js';
 export { withRDKit } from './chemistry/rdkit.js';
-export { readAffinities, type Affinities, type Affinity, type AffinityOptions } from './dataset/affinities.js';
-export { featurizeFolder, type FeaturizedFolder, type FolderOptions, type SkippedItem } from './dataset/folder.js';
+export { ID_COLUMNS, readAffinities, type Affinities, type Affinity, type AffinityOptions } from './dataset/affinities.js';
+export { featurizeFolder, type CompoundRecords, type FeaturizedFolder, type FolderOptions, type SkippedItem } from './dataset/folder.js';
 export { atomicNumber, elementSymbol } from './elements.js';
 export { InputError, type InputLocation } from './errors.js';
 export { assemblePose, pocketResidues, type LigandAtoms } from './pose/assemble.js';

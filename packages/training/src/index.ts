@@ -15,7 +15,6 @@
 export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
 export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
 export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
-export { readPoseRecords, type PoseRecords } from './data/pose-records.js';
 export { murckoScaffold } from './data/scaffold.js';
 export { SPLIT_NAMES, splitDataset, type Split, type SplitName } from './data/split.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';

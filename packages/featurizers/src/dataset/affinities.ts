@@ -41,10 +41,18 @@ export interface Affinities {
 /** The largest CSV of measurements read (whole, to parse quoted fields): 64 MiB, about a million rows. */
 const MAX_CSV_BYTES = 64 * 1024 * 1024;
 
-const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
+/**
+ * The id columns a measurements CSV is searched for, in order, when none is named.
+ *
+ * @example
+ * ```ts
+ * const id = ID_COLUMNS.find((c) => header.includes(c));
+ * ```
+ */
+export const ID_COLUMNS: readonly string[] = ['ligand_id', 'compound_id', 'id', 'name'];
 const TARGET_COLUMNS = ['pIC50_or_pK', 'pIC50', 'pKi', 'pK', 'pKd', 'dG'];
 
-function pick(columns: string[], wanted: string | undefined, defaults: string[], what: string, file: string): string {
+function pick(columns: string[], wanted: string | undefined, defaults: readonly string[], what: string, file: string): string {
   if (wanted !== undefined) {
     if (!columns.includes(wanted)) throw new InputError({ file, line: 1 }, `no column '${wanted}' (the header has: ${columns.join(', ')})`, `Name the ${what} column that exists.`);
     return wanted;

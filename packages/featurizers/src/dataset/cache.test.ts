@@ -28,6 +28,10 @@ describe('featurization cache', () => {
     expect(warm.compounds[0]!.poses[0]!.featureSize).toBe(74);
     expect([cold.fromCache, warm.fromCache]).toEqual([false, true]);
     expect(warm.compounds).toEqual(cold.compounds);
+    // The poses' SD tags and first molblock come back too (pose filters and scaffolds read them).
+    expect(warm.records).toEqual(cold.records);
+    expect(cold.records.get(cold.compounds[0]!.id)!.tags).toHaveLength(cold.compounds[0]!.poses.length);
+    expect(cold.records.get(cold.compounds[0]!.id)!.molblock).toMatch(/M {2}END/);
     expect(warm.compounds[0]!.poses[0]!.graphs![radiusGraphKey(graphs[0]!)]!.source.length).toBeGreaterThan(0);
     expect((await readdir(cacheDir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

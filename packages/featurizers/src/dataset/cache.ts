@@ -22,7 +22,7 @@ import type { FeaturizedFolder } from './folder.js';
  * numbers, ligand mask, coordinates, bonds, graph indices) is ignored and recomputed.
  */
 const MAGIC = 'POSEPOOL';
-const FORMAT = 4;
+const FORMAT = 5;
 /** Cache files larger than this are ignored (recomputed). */
 const MAX_CACHE_BYTES = 2 ** 31 - 1;
 
@@ -40,6 +40,8 @@ const headerSchema = z.object({
       targetQualifier: z.enum(['<', '>']).optional(),
       targetError: finite.optional(),
       labels: z.array(z.string()),
+      tags: z.array(z.record(z.string(), z.string())),
+      molblock: z.string(),
       poses: z.array(z.object({ atoms: count.min(1), bonds: count, featureSize: count.max(4096), graphs: z.array(z.object({ key: z.string(), edges: count })) })),
     }),
   ),
@@ -129,6 +131,8 @@ export function encodeFolder(key: string, result: FeaturizedFolder): Uint8Array 
       ...(c.targetQualifier && { targetQualifier: c.targetQualifier }),
       ...(c.targetError !== undefined && { targetError: c.targetError }),
       labels,
+      tags: [...(result.records.get(c.id)?.tags ?? [])],
+      molblock: result.records.get(c.id)?.molblock ?? '',
       poses,
     };
   });
@@ -200,11 +204,12 @@ function decodeUnchecked(bytes: Uint8Array, key: string): FeaturizedFolder | und
       return pose;
     });
     const poseLabels = Object.fromEntries(c.labels.map((label) => [label, take(Float32Array, poses.length)]));
-    const { labels: _, poses: __, ...rest } = c;
+    const { labels: _, poses: __, tags: ___, molblock: ____, ...rest } = c;
     return { ...rest, poses, ...(c.labels.length > 0 && { poseLabels }) } as Compound;
   });
   if (offset !== align(buffer.byteLength)) return undefined; // trailing bytes: not what was written
-  return { compounds, skipped: header.skipped, warnings: header.warnings, files: header.files, fromCache: true };
+  const records = new Map(header.compounds.map((c) => [c.id, { tags: c.tags, molblock: c.molblock }]));
+  return { compounds, records, skipped: header.skipped, warnings: header.warnings, files: header.files, fromCache: true };
 }
 
 /**

@@ -63,9 +63,19 @@ export interface SkippedItem {
   readonly reason: string;
 }
 
+/** What a compound's pose files say besides coordinates: each pose's SD tags, the first pose's molblock. */
+export interface CompoundRecords {
+  /** Each pose's SD data items, in pose order (empty for MOL2). */
+  readonly tags: ReadonlyArray<Readonly<Record<string, string>>>;
+  /** The first pose's molblock (for chemistry such as scaffolds). */
+  readonly molblock: string;
+}
+
 /** The compounds of a folder and what was skipped. */
 export interface FeaturizedFolder {
   readonly compounds: Compound[];
+  /** Per compound id, its poses' SD tags and first molblock (pose filters, scaffolds). */
+  readonly records: ReadonlyMap<string, CompoundRecords>;
   readonly skipped: SkippedItem[];
   /**
    * What was changed without failing, to tell the user: HETATM groups (co-crystallised ligands)
@@ -229,6 +239,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
   }
 
   const compounds: Compound[] = [];
+  const sdRecords = new Map<string, CompoundRecords>();
   const boundBy = new Map<number, string[]>();
   for (const [done, affinity] of wanted.entries()) {
     const poses = posesById.get(affinity.id)!.sort((a, b) => a.poseIndex - b.poseIndex);
@@ -261,6 +272,7 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
       for (const name of labelNames) {
         poseLabels[name] = Float32Array.from(records.map((r) => decimal(r.tags[name] ?? '(missing)', { file: r.file, line: r.line, record: affinity.id }, `pose label '${name}'`, LIMITS.measurement)));
       }
+      sdRecords.set(affinity.id, { tags: records.map((r) => ({ ...r.tags })), molblock: records[0]!.molblock });
       compounds.push({
         id: affinity.id,
         poses: assembled,
@@ -280,5 +292,5 @@ async function featurize(files: FeaturizedFolder['files'], options: FolderOption
     const which = `${ids.slice(0, 3).join(', ')}${ids.length > 3 ? `, … (${ids.length} in all)` : ''}`;
     return `${files.protein}: HETATM group '${protein.residueLabels[r]}' (${atoms} heavy atoms) overlaps the poses of ${ids.length === 1 ? 'compound' : 'compounds'} ${which} and was left out of them: it looks like a co-crystallised ligand. Remove it from the protein file to silence this (ions and cofactors are kept).`;
   });
-  return { compounds, skipped, warnings, files, fromCache: false };
+  return { compounds, records: sdRecords, skipped, warnings, files, fromCache: false };
 }

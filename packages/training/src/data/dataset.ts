@@ -4,7 +4,6 @@ import type { Compound } from '@posepool/core';
 import { InputError, featurizeFolder, type SkippedItem } from '@posepool/featurizers';
 
 import type { RunConfig } from '../config/schema.js';
-import { readPoseRecords } from './pose-records.js';
 
 /** One compound of a dataset, with where it came from. */
 export interface DatasetEntry {
@@ -85,7 +84,7 @@ export async function loadDataset(
   const warnings: string[] = [];
   for (const [k, dir] of folders.entries()) {
     const folder = names.filter((n) => n === names[k]).length > 1 ? dir : names[k]!;
-    const { compounds, files, warnings: notes } = await featurizeFolder(dir, {
+    const { compounds, files, records, warnings: notes } = await featurizeFolder(dir, {
       measurements,
       pocketCutoff: options.pocketCutoff,
       keepHydrogens: options.keepHydrogens,
@@ -95,7 +94,6 @@ export async function loadDataset(
       ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
     });
     warnings.push(...notes.map((note) => `${folder}: ${note}`));
-    const records = await readPoseRecords(files.poses);
     for (const compound of compounds) {
       const record = records.get(compound.id);
       const tags = record?.tags.length === compound.poses.length ? record.tags : compound.poses.map(() => ({}));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
-import { InputError } from '@posepool/featurizers';
+import { ID_COLUMNS, InputError } from '@posepool/featurizers';
 import { parse } from 'csv-parse/sync';
 
 import type { RunConfig } from '../config/schema.js';
@@ -21,8 +21,6 @@ export const SPLIT_NAMES = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof SPLIT_NAMES)[number];
 /** Compound keys (`folder/id`) per subset. */
 export type Split = Record<SplitName, string[]>;
-
-const ID_COLUMNS = ['ligand_id', 'compound_id', 'id', 'name'];
 
 /** Cuts an ordered list of groups into train, validation, test by the fractions (groups stay whole). */
 function fill(groups: string[][], total: number, options: RunConfig['split']): Split {
