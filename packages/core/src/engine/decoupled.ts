@@ -309,6 +309,7 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     // Σ_i c_i ∂ŷ_i/∂S, back-propagated through S(θ) once: the gradient of Σ_k <S_k(θ), G_k>.
     if (accumulated !== undefined && sharedTensors.length > 0) {
       const sums = accumulated.splice(variables.length);
+      tf.dispose([...sharedTensors]); // S(θ) is computed again below; two copies of a large stage would not fit
       try {
         const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => s.mul(sums[k]!).sum())), variables);
         value.dispose();

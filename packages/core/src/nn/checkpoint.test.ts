@@ -11,16 +11,16 @@ const W0 = [0.7, -0.2, 0.4, 1.3, -0.9, 0.25];
 const V = [0.6, -1.1, 0.2, 0.9];
 const block = (w: tf.Tensor) => (x: tf.Tensor, v: tf.Tensor) => tf.matMul(tf.tanh(tf.matMul(x, w)).mul(tf.matMul(x, w)), v);
 
-/** Gradients of sum(y²) for x, V and W, with the block plain or checkpointed (one call per chunk of rows when `chunks` > 1). */
+/** Gradients of sum(y²) for x, V and W, with the block plain or checkpointed (in two parts of rows when `chunks` is 2). */
 function gradients(w: tf.Variable, checkpointed: boolean, chunks = 1): number[][] {
   return tf.tidy(() => {
     const x = tf.tensor2d(X, [3, 2]);
     const v = tf.tensor2d(V, [2, 2]);
     const f = block(w);
     const { grads } = tf.engine().gradients(() => {
-      const rows = chunks === 1 ? [x] : [x.slice([0, 0], [1, 2]), x.slice([1, 0], [2, 2])];
-      const y = tf.concat(rows.map((r) => (checkpointed ? checkpoint((a, b) => f(a!, b!), [r, v, w]) : f(r, v))));
-      return y.square().sum();
+      // Two parts: the first row's square sum and the others'.
+      const part = ([a, b]: tf.Tensor[], p: number): tf.Tensor => f(chunks === 1 ? a! : p === 0 ? a!.slice([0, 0], [1, 2]) : a!.slice([1, 0], [2, 2]), b!).square().sum();
+      return checkpointed ? checkpoint(part, [x, v, w], chunks) : part([x, v], 0);
     }, [x, v, w]);
     return grads.map((g) => Array.from(g.dataSync()));
   });
@@ -64,7 +64,7 @@ describe('checkpoint', () => {
     const run = (checkpointed: boolean): number[] => {
       const { value, grads } = tf.engine().gradients(() => {
         let h: tf.Tensor = x;
-        for (let k = 0; k < 8; k++) h = checkpointed ? checkpoint(layer, [h, w]) : layer(h);
+        for (let k = 0; k < 8; k++) h = checkpointed ? checkpoint(([a]) => layer(a!), [h, w]) : layer(h);
         return h.sum();
       }, [w]);
       const out = Array.from(grads[0]!.dataSync());
@@ -85,7 +85,7 @@ describe('checkpoint', () => {
       tf.tidy(() => {
         const x = tf.tensor2d(X, [3, 2]);
         const v = tf.tensor2d(V, [2, 2]);
-        return [block(w)(x, v), checkpoint((a, b) => block(w)(a!, b!), [x, v, w])].map((t) => Array.from(t.dataSync()));
+        return [block(w)(x, v), checkpoint(([a, b]) => block(w)(a!, b!), [x, v, w])].map((t) => Array.from(t.dataSync()));
       }),
     );
     expect(values[1]).toEqual(values[0]);

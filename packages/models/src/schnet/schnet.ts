@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { checkpoint, Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -25,6 +25,16 @@ export const schNetOptions = z
     cutoff: z.number().positive().finite().default(10),
     /** At most this many nearest neighbours per atom. @defaultValue 32 */
     maxNumNeighbors: z.number().int().positive().default(32),
+    /**
+     * Poses (and shared receptor stages) with more edges than this are computed in chunks of
+     * `edgeChunkSize` edges, and in training each chunk's edge-sized activations are recomputed
+     * in the backward pass instead of kept (exact gradients for about one more forward pass of
+     * the edges): the peak memory of a pose then grows with its atoms, not with edges × blocks ×
+     * filters. 0 checkpoints every pose. @defaultValue 65536
+     */
+    checkpointAboveEdges: z.number().int().nonnegative().default(65536),
+    /** Edges per chunk where {@link SchNet} checkpoints (see `checkpointAboveEdges`). @defaultValue 16384 */
+    edgeChunkSize: z.number().int().positive().default(16384),
     /** Initialisation seed (random when absent). */
     seed: z.number().int().optional(),
   })
@@ -75,20 +85,74 @@ class InteractionBlock extends Module {
     return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
   }
 
+  /** The variables {@link InteractionBlock.filter} reads. */
+  filterVariables(): tf.Variable[] {
+    return [this.filterIn, this.filterOut].flatMap((layer) => [layer.weight.variable, ...(layer.bias === undefined ? [] : [layer.bias.variable])]);
+  }
+
   /**
-   * The update of h for one block: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
-   * edges; or the shared receptor edges and the pose's own), each with its filter rows; without
-   * edges (isolated atoms) the convolution sums nothing.
+   * The update of h for block `b`: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
+   * edges; or the shared receptor edges and the pose's own), chunk by chunk, each chunk
+   * checkpointed when `checkpointed`; without edges (isolated atoms) the convolution sums nothing.
    */
-  apply(h: tf.Tensor2D, groups: ReadonlyArray<{ edges: EdgeTensors; filter: tf.Tensor2D }>): tf.Tensor2D {
+  apply(h: tf.Tensor2D, groups: readonly EdgeGroup[], b: number, checkpointed: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       const atoms = h.shape[0];
       const x = this.conv.lin1.apply(h);
-      const sums = groups.map(({ edges, filter }) => tf.unsortedSegmentSum(tf.gather(x, edges.source).mul(filter), edges.target, atoms));
+      const sums = groups.map((group) => {
+        const chunks = group.bounds.length - 1;
+        const messages = ([xs, ...inputs]: tf.Tensor[], c: number): tf.Tensor2D => {
+          const [start, end] = [group.bounds[c]!, group.bounds[c + 1]!];
+          const source = tf.tensor1d(group.source.subarray(start, end), 'int32');
+          const target = tf.tensor1d(group.target.subarray(start, end), 'int32');
+          return tf.unsortedSegmentSum(tf.gather(xs!, source).mul(group.filter(this, c, inputs)), target, atoms) as tf.Tensor2D;
+        };
+        const inputs = [x, ...group.inputs(this, b)];
+        if (checkpointed) return checkpoint(messages, inputs, chunks);
+        return tf.addN(Array.from({ length: chunks }, (_, c) => tf.tidy(() => messages(inputs, c))));
+      });
       const aggregated = sums.length === 0 ? tf.zeros([atoms, this.conv.lin1.outputs]) : tf.addN(sums);
       return this.lin.apply(shiftedSoftplus(this.conv.lin2.apply(aggregated as tf.Tensor2D)) as tf.Tensor2D);
     });
   }
+}
+
+/**
+ * Edges of one group (a pose's own, or the compound's shared receptor edges) as JS arrays, cut
+ * into chunks, with the filter rows of each chunk. Chunk tensors are made from the arrays
+ * whenever needed, so a checkpointed chunk can be computed again in the backward pass.
+ */
+interface EdgeGroup {
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  /** Chunk c is edges [bounds[c], bounds[c + 1]). */
+  readonly bounds: readonly number[];
+  /** The tensors the filters of block `b` need a gradient for. */
+  inputs(block: InteractionBlock, b: number): tf.Tensor[];
+  /** The filter rows of chunk c, from `inputs`. */
+  filter(block: InteractionBlock, c: number, inputs: tf.Tensor[]): tf.Tensor2D;
+}
+
+/** Chunk boundaries [0, size, 2·size, …, edges]. */
+function chunkBounds(edges: number, size: number): number[] {
+  const bounds = [0];
+  while (bounds.at(-1)! < edges) bounds.push(Math.min(edges, bounds.at(-1)! + size));
+  return bounds;
+}
+
+/** Gaussian expansion (E × G) and cosine cutoff (E) of edge distances, as JS arrays. */
+interface Expansion {
+  readonly gaussians: number;
+  readonly expansion: Float32Array;
+  readonly envelope: Float32Array;
+}
+
+/** The rows [start, end) of an expansion as tensors. */
+function expansionTensors({ gaussians, expansion, envelope }: Expansion, start: number, end: number): DistanceTensors {
+  return {
+    expansion: tf.tensor2d(expansion.subarray(start * gaussians, end * gaussians), [end - start, gaussians]),
+    envelope: tf.tensor2d(envelope.subarray(start, end), [end - start, 1]),
+  };
 }
 
 interface DistanceTensors {
@@ -96,11 +160,6 @@ interface DistanceTensors {
   expansion: tf.Tensor2D;
   /** Cosine cutoff 0.5 (cos(π d / cutoff) + 1), E × 1. */
   envelope: tf.Tensor2D;
-}
-
-interface EdgeTensors {
-  source: tf.Tensor1D;
-  target: tf.Tensor1D;
 }
 
 /**
@@ -114,6 +173,8 @@ interface ReceptorEdges {
   readonly source: Int32Array;
   readonly target: Int32Array;
   readonly distance: Float32Array;
+  /** Chunks of the union edges; the stage holds one filter tensor per block and chunk, block-major. */
+  readonly bounds: readonly number[];
   /** `source × atoms + target` → row of the union. */
   readonly row: Map<number, number>;
   /** Per pose: 1 for the union edges in its graph (0 for the others), and its edges that are not receptor–receptor. */
@@ -203,9 +264,18 @@ export class SchNet extends Module implements Representation {
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
     const receptor = this.#receptorEdges(poses);
     if (receptor === undefined || receptor.distance.length === 0) return undefined;
+    const checkpointed = this.#checkpointed(receptor.distance.length);
+    const expansion = this.#expand(receptor.distance);
     const tensors = tf.tidy(() => {
-      const distances = this.#distanceTensors(receptor.distance);
-      return this.#interactions.map((block) => block.filter(distances));
+      const bounds = receptor.bounds;
+      // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
+      const whole = checkpointed ? undefined : expansionTensors(expansion, 0, receptor.distance.length);
+      return this.#interactions.flatMap((block) =>
+        bounds.slice(1).map((end, c) => {
+          const filter = (): tf.Tensor2D => tf.tidy(() => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, end)));
+          return checkpointed ? checkpoint(filter, block.filterVariables()) : filter();
+        }),
+      );
     });
     return { tensors, context: receptor };
   }
@@ -222,25 +292,47 @@ export class SchNet extends Module implements Representation {
     const graph = this.#graph(pose);
     const receptor = shared?.context as ReceptorEdges | undefined;
     const layout = receptor === undefined ? undefined : this.#layout(receptor, pose, graph);
-    const own = layout?.own;
-    return tf.tidy(() => {
-      const states = [this.#embedding.apply(pose.z)];
-      // The pose's own edges (all of them without a shared stage) get their filters here.
-      const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
-      const ownEdges = { source: tf.tensor1d(pick(graph.source), 'int32'), target: tf.tensor1d(pick(graph.target), 'int32') };
-      const ownDistances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
-      const distances = ownDistances.length > 0 ? this.#distanceTensors(ownDistances) : undefined;
+    const checkpointed = this.#checkpointed(graph.source.length);
+    const groups: EdgeGroup[] = [];
+    if (layout !== undefined) {
       // The shared receptor edges: all union edges, the ones outside this pose's graph weighted 0.
-      const union = layout === undefined ? undefined : { source: tf.tensor1d(receptor!.source, 'int32'), target: tf.tensor1d(receptor!.target, 'int32') };
-      const mask = layout === undefined ? undefined : tf.tensor2d(layout.mask, [layout.mask.length, 1]);
-      this.#interactions.forEach((block, b) => {
-        const groups: Array<{ edges: EdgeTensors; filter: tf.Tensor2D }> = [];
-        if (union !== undefined) groups.push({ edges: union, filter: shared!.tensors[b]!.mul(mask!) as tf.Tensor2D });
-        if (distances !== undefined) groups.push({ edges: ownEdges, filter: block.filter(distances) });
-        states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups)));
+      const { bounds } = receptor!;
+      const chunks = bounds.length - 1;
+      groups.push({
+        source: receptor!.source,
+        target: receptor!.target,
+        bounds,
+        inputs: (_, b) => shared!.tensors.slice(b * chunks, (b + 1) * chunks),
+        filter: (_, c, filters) => filters[c]!.mul(tf.tensor2d(layout.mask.subarray(bounds[c]!, bounds[c + 1]!), [bounds[c + 1]! - bounds[c]!, 1])),
       });
+    }
+    // The pose's own edges (all of them without a shared stage) get their filters here.
+    const own = layout?.own;
+    const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
+    const distances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
+    const expansion = distances.length > 0 ? this.#expand(distances) : undefined;
+    return tf.tidy(() => {
+      if (expansion !== undefined) {
+        const bounds = checkpointed ? chunkBounds(distances.length, this.options.edgeChunkSize) : [0, distances.length];
+        // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
+        const whole = checkpointed ? undefined : expansionTensors(expansion, 0, distances.length);
+        groups.push({
+          source: pick(graph.source),
+          target: pick(graph.target),
+          bounds,
+          inputs: (block) => block.filterVariables(),
+          filter: (block, c) => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, bounds[c + 1]!)),
+        });
+      }
+      const states = [this.#embedding.apply(pose.z)];
+      this.#interactions.forEach((block, b) => states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups, b, checkpointed))));
       return states;
     });
+  }
+
+  /** Whether a graph of this many edges is computed in checkpointed chunks. */
+  #checkpointed(edges: number): boolean {
+    return edges > this.options.checkpointAboveEdges;
   }
 
   #graph(pose: Pose): RadiusGraph {
@@ -277,6 +369,7 @@ export class SchNet extends Module implements Representation {
       source: Int32Array.from(source),
       target: Int32Array.from(target),
       distance: Float32Array.from(distance),
+      bounds: this.#checkpointed(distance.length) ? chunkBounds(distance.length, this.options.edgeChunkSize) : [0, distance.length],
       row,
       layout: new WeakMap(),
     };
@@ -301,7 +394,7 @@ export class SchNet extends Module implements Representation {
   }
 
   /** Gaussian expansion and cosine cutoff of distances, computed in JS doubles (positions carry no gradient). */
-  #distanceTensors(distance: Float32Array): DistanceTensors {
+  #expand(distance: Float32Array): Expansion {
     const { cutoff, numGaussians } = this.options;
     const edges = distance.length;
     const spacing = this.#offsets[1]! - this.#offsets[0]!;
@@ -315,9 +408,6 @@ export class SchNet extends Module implements Representation {
       for (let g = 0; g < numGaussians; g++) expansion[e * numGaussians + g] = Math.exp(coeff * (d - offsets[g]!) ** 2);
       envelope[e] = 0.5 * (Math.cos((d * Math.PI) / cutoff) + 1);
     }
-    return {
-      expansion: tf.tensor2d(expansion, [edges, numGaussians]),
-      envelope: tf.tensor2d(envelope, [edges, 1]),
-    };
+    return { gaussians: numGaussians, expansion, envelope };
   }
 }
