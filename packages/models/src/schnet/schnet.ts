@@ -35,6 +35,13 @@ export const schNetOptions = z
     checkpointAboveEdges: z.number().int().nonnegative().default(65536),
     /** Edges per chunk where {@link SchNet} checkpoints (see `checkpointAboveEdges`). @defaultValue 16384 */
     edgeChunkSize: z.number().int().positive().default(16384),
+    /**
+     * Largest shared receptor stage ({@link SchNet.shareAcross}: receptor edges × blocks × filters
+     * × 4 bytes) to keep; a training step holds about five times it. Above, every pose computes
+     * its receptor filters itself, in checkpointed chunks: more work per pose, memory bounded by
+     * the pose's atoms. @defaultValue 268435456 (256 MiB)
+     */
+    maxSharedStageBytes: z.number().int().nonnegative().default(256 * 1024 ** 2),
     /** Initialisation seed (random when absent). */
     seed: z.number().int().optional(),
   })
@@ -236,20 +243,38 @@ export class SchNet extends Module implements Representation {
   }
 
   /**
-   * About how many bytes of tensors one pose needs at the peak: measured on wasm at 58–60 bytes per
-   * edge × block × filter for a training step (the activations kept for the backward pass) and
-   * 7–11 for a forward pass; estimated here at 72 (with room for a shared stage and its gradient)
-   * and 48 per edge × filter.
+   * About how many bytes of tensors one pose needs at the peak, fitted from above to tf.profile
+   * peaks measured on wasm (bytes per float: 4).
+   *
+   * - Whole blocks (edges ≤ `checkpointAboveEdges`): a training step keeps every block's edge
+   *   activations, 58–65 bytes per edge × block × filter measured, estimated at 72 (with room for
+   *   a shared stage and its gradient); a forward pass 27–31 per edge × filter, estimated at 36.
+   * - Checkpointed chunks: a training step keeps about 14–18 floats per atom × block × channel
+   *   (18), 1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4
+   *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
+   *   6.4 per chunk edge × filter (8). A shared receptor stage within `maxSharedStageBytes` adds
+   *   1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer) and
+   *   5.1–5.6 times to a training step (5, with the terms above); it is counted for every pose
+   *   with a ligand and a receptor, though a compound of one pose has none.
    *
    * @param pose - the pose
    * @param training - whether the backward pass is included
    * @returns bytes
    */
   estimateBytes(pose: Pose, training: boolean): number {
-    const edges = this.#graph(pose).source.length;
-    const { numFilters, numInteractions, hiddenChannels } = this.options;
-    const atoms = pose.z.length * hiddenChannels * 4 * (numInteractions + 2);
-    return atoms + (training ? 72 * edges * numInteractions * numFilters : 48 * edges * numFilters);
+    const graph = this.#graph(pose);
+    const edges = graph.source.length;
+    const { numFilters, numInteractions, hiddenChannels, edgeChunkSize } = this.options;
+    const atomChannels = pose.z.length * hiddenChannels * 4;
+    if (!this.#checkpointed(edges)) {
+      return atomChannels * (numInteractions + 2) + (training ? 72 * edges * numInteractions * numFilters : 36 * edges * numFilters);
+    }
+    const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
+    const hasLigand = pose.ligandMask.includes(1);
+    const receptorEdges = hasLigand ? graph.source.reduce((n, j, e) => n + (pose.ligandMask[j] || pose.ligandMask[graph.target[e]!] ? 0 : 1), 0) : 0;
+    const stage = this.#stageBytes(receptorEdges) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
+    if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
+    return 18 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
 
   /**
@@ -263,7 +288,7 @@ export class SchNet extends Module implements Representation {
    */
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
     const receptor = this.#receptorEdges(poses);
-    if (receptor === undefined || receptor.distance.length === 0) return undefined;
+    if (receptor === undefined || receptor.distance.length === 0 || this.#stageBytes(receptor.distance.length) > this.options.maxSharedStageBytes) return undefined;
     const checkpointed = this.#checkpointed(receptor.distance.length);
     const expansion = this.#expand(receptor.distance);
     const tensors = tf.tidy(() => {
@@ -328,6 +353,11 @@ export class SchNet extends Module implements Representation {
       this.#interactions.forEach((block, b) => states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups, b, checkpointed))));
       return states;
     });
+  }
+
+  /** Bytes of a shared stage over this many receptor edges. */
+  #stageBytes(edges: number): number {
+    return edges * this.options.numInteractions * this.options.numFilters * 4;
   }
 
   /** Whether a graph of this many edges is computed in checkpointed chunks. */
