@@ -47,7 +47,7 @@ describe('checkpoint', () => {
   it('gives the plain gradients, for plain inputs and for variables read inside, equal to central differences in doubles', () => {
     const w = tf.variable(tf.tensor2d(W0.slice(0, 4), [2, 2]));
     const plain = gradients(w, false);
-    const [checkpointed, chunked] = expectNoLeaks(() => [gradients(w, true), gradients(w, true, 2)]);
+    const [checkpointed, chunked] = expectNoLeaks(() => [gradients(w, true), gradients(w, true, 2)] as const);
     checkpointed.forEach((g, k) => close(g, plain[k]!));
     chunked.forEach((g, k) => close(g, plain[k]!));
     const w4 = W0.slice(0, 4);
