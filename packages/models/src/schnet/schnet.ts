@@ -99,8 +99,9 @@ class InteractionBlock extends Module {
 
   /**
    * The update of h for block `b`: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
-   * edges; or the shared receptor edges and the pose's own), chunk by chunk, each chunk
-   * checkpointed when `checkpointed`; without edges (isolated atoms) the convolution sums nothing.
+   * edges; or the shared receptor edges and the pose's own), chunk by chunk; when `checkpointed`,
+   * one checkpoint per group, whose backward pass recomputes one chunk at a time. Without edges
+   * (isolated atoms) the convolution sums nothing.
    */
   apply(h: tf.Tensor2D, groups: readonly EdgeGroup[], b: number, checkpointed: boolean): tf.Tensor2D {
     return tf.tidy(() => {
