@@ -11,9 +11,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, MultiPoseModel, PosePoolError, poseRadiusGraph, squaredError, useBackend, type Compound } from '@posepool/core';
 import { LogSumExpCombination } from '@posepool/combinations';
 import { featurizeFolder } from '@posepool/featurizers';
-import { SchNet, type SchNetOptions } from '@posepool/models';
+import { SchNet, schNetOptions, type SchNetOptions } from '@posepool/models';
 
-import { machine, resultsPath, sharedPath, writeResult } from './lib.js';
+import { machine, median, resultsPath, sharedPath, writeResult } from './lib.js';
 
 const POSES = Number(process.argv[2] ?? 2);
 const folder = sharedPath('data', 'cdk8');
@@ -47,39 +47,52 @@ interface Run {
   poses: number;
   estimateBytes: number;
   peakBytes: number;
+  /** Median over the repeats. */
   stepS: number;
   sPerPose: number;
+  repeats: number;
 }
 
-/** One recompute step (after the neighbour lists are built): its time and the peak bytes it adds. */
-async function trainStep(model: MultiPoseModel, compound: Compound): Promise<Run> {
-  const pose = compound.poses[0]!;
-  const edges = poseRadiusGraph(pose, { cutoff: 10, maxNeighbors: 32 }).source.length;
+/** One recompute step: its time and the peak bytes it adds. */
+async function trainStep(model: MultiPoseModel, compound: Compound): Promise<{ s: number; peakBytes: number }> {
   const before = tf.memory().numBytes;
   const start = performance.now();
   const info = await tf.profile(() => tf.dispose(model.valueAndGrads(compound, squaredError(), { mode: 'recompute' }).grads));
-  const stepS = (performance.now() - start) / 1000;
-  const estimateBytes = Math.max(...compound.poses.map((p) => model.estimateBytes(p, true)));
-  return { atoms: pose.z.length, edges, poses: compound.poses.length, estimateBytes, peakBytes: info.peakBytes - before, stepS, sPerPose: stepS / compound.poses.length };
+  return { s: (performance.now() - start) / 1000, peakBytes: info.peakBytes - before };
 }
 
 const full = await compoundOf('protein.pdb');
 const pocket = await compoundOf('pocket.pdb');
 console.log(`compound ${full.id}: ${full.poses.length} poses, ${full.poses[0]!.z.length} atoms uncropped, ${pocket.poses[0]!.z.length} in the pocket`);
 
-const variants = {
-  pocket: [pocket, {}],
-  pocketCheckpointed: [pocket, { checkpointAboveEdges: 0 }],
-  full: [full, {}],
-  fullSharedStage: [full, { maxSharedStageBytes: 2 ** 30 }],
-} satisfies Record<string, [Compound, SchNetOptions]>;
-const runs = {} as Record<keyof typeof variants, Run>;
-for (const [name, [compound, options]] of Object.entries(variants) as Array<[keyof typeof variants, [Compound, SchNetOptions]]>) {
-  const model = modelOf(options);
-  model.predict(pocket); // wasm warm-up and neighbour lists outside the measurement
-  runs[name] = await trainStep(model, compound);
-  console.log(name, JSON.stringify(runs[name]));
-  model.dispose();
+/** Variants measured side by side: `repeats` steps each, interleaved (this machine's speed drifts), after a warm-up prediction. */
+const groups: Array<{ compound: Compound; repeats: number; variants: Record<string, SchNetOptions> }> = [
+  { compound: pocket, repeats: 3, variants: { pocket: {}, pocketCheckpointed: { checkpointAboveEdges: 0 } } },
+  { compound: full, repeats: 1, variants: { full: {}, fullSharedStage: { maxSharedStageBytes: 2 ** 30 } } },
+];
+const runs: Record<string, Run> = {};
+for (const { compound, repeats, variants } of groups) {
+  const models = Object.entries(variants).map(([name, options]) => [name, modelOf(options)] as const);
+  const steps = new Map<string, Array<{ s: number; peakBytes: number }>>();
+  models.forEach(([, model]) => model.predict(compound)); // wasm warm-up and neighbour lists outside the measurement
+  for (let r = 0; r < repeats; r++) for (const [name, model] of models) steps.set(name, [...(steps.get(name) ?? []), await trainStep(model, compound)]);
+  for (const [name, model] of models) {
+    const measured = steps.get(name)!;
+    const stepS = median(measured.map((m) => m.s));
+    const pose = compound.poses[0]!;
+    runs[name] = {
+      atoms: pose.z.length,
+      edges: poseRadiusGraph(pose, { cutoff: 10, maxNeighbors: 32 }).source.length,
+      poses: compound.poses.length,
+      estimateBytes: Math.max(...compound.poses.map((p) => model.estimateBytes(p, true))),
+      peakBytes: Math.max(...measured.map((m) => m.peakBytes)),
+      stepS,
+      sPerPose: stepS / compound.poses.length,
+      repeats,
+    };
+    console.log(name, JSON.stringify(runs[name]));
+    model.dispose();
+  }
 }
 
 // Without checkpointing the uncropped step cannot fit: it is refused before anything is allocated.
@@ -97,16 +110,16 @@ console.log(`without checkpointing: estimated ${(plainEstimateBytes / 2 ** 30).t
 plain.dispose();
 
 const ratios = {
-  full_cdk8_peak_bytes: runs.full.peakBytes,
-  full_cdk8_train_s_per_pose: runs.full.sPerPose,
+  full_cdk8_peak_bytes: runs.full!.peakBytes,
+  full_cdk8_train_s_per_pose: runs.full!.sPerPose,
 };
 const path = await writeResult('full-structure', {
   machine: machine(),
   backend: tf.getBackend(),
   data: `../shared/data/cdk8 (PLB 5HNB): compound ${full.id}, its first ${full.poses.length} poses; full = protein.pdb with pocketCutoff null, pocket = pocket.pdb (residues within 8 Å of any pose); heavy atoms`,
-  model: 'default SchNet (mtenn defaults: hidden 128, 6 interactions, cutoff 10 Å, 32 neighbours; checkpointing above 65 536 edges in chunks of 16 384), complex-only, smooth-min (scale 1000)',
+  model: `default SchNet (${JSON.stringify(schNetOptions.parse({}))}), complex-only, smooth-min (scale 1000)`,
   notes: [
-    "One recompute training step per variant, after a warm-up prediction; peak = tf.profile peakBytes minus bytes alive before the step; estimate = the model's estimateBytes for the largest pose, which the engine checks before the step.",
+    "Recompute training steps after a warm-up prediction, the variants of one compound interleaved: the median of 3 for the pocket, 1 for the whole protein; peak = tf.profile peakBytes minus bytes alive before the step (the largest); estimate = the model's estimateBytes for the largest pose, which the engine checks before the step.",
     'Default options unless named. pocket: whole interaction blocks (its edges are under checkpointAboveEdges) with the shared receptor stage; pocketCheckpointed: the same in checkpointed chunks (checkpointAboveEdges 0); full: checkpointed chunks, without the shared stage (its filters exceed maxSharedStageBytes); fullSharedStage: the same with maxSharedStageBytes 1 GiB.',
     'One wasm thread on a shared machine: times are noisy.',
   ],
