@@ -34,9 +34,9 @@ function modelOf(options: SchNetOptions = {}): MultiPoseModel {
   });
 }
 
-/** The first compound of the folder with its first POSES poses, the protein whole (`pocketCutoff: null`) or cropped (8 Å). */
-async function compoundOf(protein: 'protein.pdb' | 'pocket.pdb'): Promise<Compound> {
-  const { compounds } = await featurizeFolder(folder!, protein === 'protein.pdb' ? { protein, pocketCutoff: null } : { protein });
+/** The first compound of a target folder with its first POSES poses, the protein whole (`pocketCutoff: null`) or cropped (8 Å). */
+async function compoundOf(protein: 'protein.pdb' | 'pocket.pdb', dir = folder!): Promise<Compound> {
+  const { compounds } = await featurizeFolder(dir, protein === 'protein.pdb' ? { protein, pocketCutoff: null } : { protein });
   const first = compounds[0]!;
   return { ...first, poses: first.poses.slice(0, POSES) };
 }
@@ -70,6 +70,11 @@ const groups: Array<{ compound: Compound; repeats: number; variants: Record<stri
   { compound: pocket, repeats: 3, variants: { pocket: {}, pocketCheckpointed: { checkpointAboveEdges: 0 } } },
   { compound: full, repeats: 1, variants: { full: {}, fullSharedStage: { maxSharedStageBytes: 2 ** 30 } } },
 ];
+// The other uncropped complexes that did not train before checkpointing (p38 aborted the process, mcl1 peaked at 1.65 GiB).
+for (const target of ['mcl1', 'p38']) {
+  const dir = sharedPath('data', target);
+  if (dir !== undefined) groups.push({ compound: await compoundOf('protein.pdb', dir), repeats: 1, variants: { [`full_${target}`]: {} } });
+}
 const runs: Record<string, Run> = {};
 for (const { compound, repeats, variants } of groups) {
   const models = Object.entries(variants).map(([name, options]) => [name, modelOf(options)] as const);
@@ -116,7 +121,7 @@ const ratios = {
 const path = await writeResult('full-structure', {
   machine: machine(),
   backend: tf.getBackend(),
-  data: `../shared/data/cdk8 (PLB 5HNB): compound ${full.id}, its first ${full.poses.length} poses; full = protein.pdb with pocketCutoff null, pocket = pocket.pdb (residues within 8 Å of any pose); heavy atoms`,
+  data: `../shared/data/cdk8 (PLB 5HNB): compound ${full.id}, its first ${full.poses.length} poses; full = protein.pdb with pocketCutoff null, pocket = pocket.pdb (residues within 8 Å of any pose); heavy atoms. full_mcl1, full_p38: the first compound of ../shared/data/mcl1 and p38 likewise, uncropped`,
   model: `default SchNet (${JSON.stringify(schNetOptions.parse({}))}), complex-only, smooth-min (scale 1000)`,
   notes: [
     "Recompute training steps after a warm-up prediction, the variants of one compound interleaved: the median of 3 for the pocket, 1 for the whole protein; peak = tf.profile peakBytes minus bytes alive before the step (the largest); estimate = the model's estimateBytes for the largest pose, which the engine checks before the step.",
