@@ -40,9 +40,14 @@ export function machine(): Record<string, unknown> {
   return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', platform: process.platform };
 }
 
+/** @returns the path of `bench/results/<name>.json` */
+export function resultsPath(name: string): string {
+  return join(here, 'results', `${name}.json`);
+}
+
 /** Writes `bench/results/<name>.json` atomically (temp file + rename) and returns its path. */
 export async function writeResult(name: string, result: unknown): Promise<string> {
-  const path = join(here, 'results', `${name}.json`);
+  const path = resultsPath(name);
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.tmp-${process.pid}`;
   await writeFile(temp, `${JSON.stringify(result, null, 2)}\n`);

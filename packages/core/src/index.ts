@@ -23,6 +23,7 @@ export { Module, ModuleGroup, Parameter, type NamedVariables } from './nn/module
 export { checkParameterBudget, spendParameterBudget, withParameterBudget } from './nn/parameter-budget.js';
 export { Embedding } from './nn/embedding.js';
 export { Linear, type LinearInit } from './nn/linear.js';
+export { checkpoint } from './nn/checkpoint.js';
 
 // The standard components
 export { ComplexOnlyStrategy, ConcatStrategy, DeltaStrategy, LigandOnlyStrategy, strategyOptions, type StrategyOptions } from './standard/strategies.js';

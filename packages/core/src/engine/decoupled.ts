@@ -309,8 +309,9 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     // Σ_i c_i ∂ŷ_i/∂S, back-propagated through S(θ) once: the gradient of Σ_k <S_k(θ), G_k>.
     if (accumulated !== undefined && sharedTensors.length > 0) {
       const sums = accumulated.splice(variables.length);
+      tf.dispose([...sharedTensors]); // S(θ) is computed again below; two copies of a large stage would not fit
       try {
-        const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => s.mul(sums[k]!).sum())), variables);
+        const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => dotWithConstant(s, sums[k]!))), variables);
         value.dispose();
         accumulated = accumulate(accumulated, grads);
       } finally {
@@ -327,6 +328,15 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     tf.dispose([...sharedTensors]);
   }
 }
+
+/** Σ s ⊙ g for a constant g, keeping only g for the backward pass (`mul` would keep s too: a second copy of a shared stage). */
+const dotWithConstant = tf.customGrad(((s: tf.Tensor, g: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([g]);
+  return {
+    value: s.mul(g).sum(),
+    gradFunc: (dy: tf.Tensor, [kept]: tf.Tensor[]) => [kept!.mul(dy), tf.zerosLike(kept!)],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (s: tf.Tensor, g: tf.Tensor) => tf.Scalar;
 
 /** Pairs variables with their gradients, keyed by parameter path. */
 function named(variables: Entries, grads: tf.Tensor[]): tf.NamedTensorMap {

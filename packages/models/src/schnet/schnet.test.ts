@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose, type PosePoolError } from '@posepool/core';
-import { CHECK_LOSSES, checkModelGradients, expectNoLeaks, PoseMean, randomCompound } from '@posepool/core/testing';
+import { CHECK_LOSSES, checkModelGradients, expectNoLeaks, gradientError, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadPyGSchNetStateDict, schNetOptionsFromStateDict, type StateDict } from './pyg-import.js';
-import { SchNet } from './schnet.js';
+import { SchNet, type SchNetOptions } from './schnet.js';
 
 interface FixturePose {
   z: number[];
@@ -34,8 +34,8 @@ const toPose = (p: FixturePose): Pose => ({ z: Int32Array.from(p.z), pos: Float3
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
-function pygModel(strategy: 'complex' | 'delta'): SinglePoseModel {
-  const schnet = new SchNet({ ...schNetOptionsFromStateDict(small.state_dict), maxNumNeighbors: small.hyperparameters.max_num_neighbors, seed: 0 });
+function pygModel(strategy: 'complex' | 'delta', options: SchNetOptions = {}): SinglePoseModel {
+  const schnet = new SchNet({ ...schNetOptionsFromStateDict(small.state_dict), maxNumNeighbors: small.hyperparameters.max_num_neighbors, seed: 0, ...options });
   const sizes = { complex: schnet.outputSize, protein: schnet.outputSize, ligand: schnet.outputSize };
   const model = new SinglePoseModel({ representation: schnet, strategy: strategy === 'complex' ? new ComplexOnlyStrategy(sizes) : new DeltaStrategy(sizes) });
   loadPyGSchNetStateDict(model, small.state_dict);
@@ -44,7 +44,9 @@ function pygModel(strategy: 'complex' | 'delta'): SinglePoseModel {
 
 const complexModel = pygModel('complex');
 const deltaModel = pygModel('delta');
-afterAll(() => [complexModel, deltaModel].forEach((m) => m.dispose()));
+// Every pose checkpointed, in chunks of 1000 edges (the fixture poses have 2–30 thousand).
+const checkpointedModel = pygModel('complex', { checkpointAboveEdges: 0, edgeChunkSize: 1000 });
+afterAll(() => [complexModel, deltaModel, checkpointedModel].forEach((m) => m.dispose()));
 
 describe('SchNet against PyTorch Geometric', () => {
   it('has the reference parameter count', () => {
@@ -57,14 +59,16 @@ describe('SchNet against PyTorch Geometric', () => {
     const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(Math.abs(x))) - 23);
     const floor = (key: string, value: number): number => 2 * outputs.max_abs_diff_f32_vs_f64[key]! + 4 * ulp(value);
 
-    it(`${name}: embeddings and every interaction block match`, () => {
-      const schnet = complexModel.representationFor('complex') as SchNet;
-      const states = tf.tidy(() => schnet.atomFeatures(pose).map((s) => Array.from(s.dataSync())));
-      expect(maxAbs(states[0]!, outputs.h_embedding.flat().map(Math.fround))).toBe(0);
-      outputs.h_after_interaction.forEach((h, k) => {
-        const reference = h.flat();
-        expect(maxAbs(states[k + 1]!, reference) / Math.max(...reference.map(Math.abs))).toBeLessThan(1e-5);
-      });
+    it(`${name}: embeddings and every interaction block match, computed whole and in chunks`, () => {
+      for (const model of [complexModel, checkpointedModel]) {
+        const schnet = model.representationFor('complex') as SchNet;
+        const states = tf.tidy(() => schnet.atomFeatures(pose).map((s) => Array.from(s.dataSync())));
+        expect(maxAbs(states[0]!, outputs.h_embedding.flat().map(Math.fround))).toBe(0);
+        outputs.h_after_interaction.forEach((h, k) => {
+          const reference = h.flat();
+          expect(maxAbs(states[k + 1]!, reference) / Math.max(...reference.map(Math.abs))).toBeLessThan(1e-5);
+        });
+      }
     });
 
     it(`${name}: representation, complex-only and delta predictions match mtenn's`, () => {
@@ -76,20 +80,22 @@ describe('SchNet against PyTorch Geometric', () => {
       expect(Math.abs(delta - outputs.mtenn_delta_pred_f64)).toBeLessThan(floor('mtenn_delta_pred', outputs.mtenn_delta_pred_f64));
     });
 
-    it.runIf(outputs.grad_mtenn_complex_pred !== undefined)(`${name}: gradients of the complex prediction match PyTorch's (relative 1e-4)`, () => {
-      const variables = complexModel.variables();
-      const { value, grads } = tf.variableGrads(() => complexModel.forwardPose(pose), variables);
-      value.dispose();
-      const paths = new Map(complexModel.namedParameters().map(([path, p]) => [p.variable.name, path]));
-      for (const [variableName, g] of Object.entries(grads)) {
-        const path = paths.get(variableName)!;
-        const key = path.startsWith('representation.') ? path.slice('representation.'.length) : path.replace('strategy.head.', 'lin2.');
-        const reference = flat(outputs.grad_mtenn_complex_pred[key]);
-        const scale = Math.max(...reference.map(Math.abs), 1e-6);
-        expect(maxAbs(g.dataSync(), reference) / scale, key).toBeLessThan(1e-4);
-      }
-      tf.dispose(grads);
-    });
+    for (const [label, model] of [['', complexModel], [', checkpointed in chunks', checkpointedModel]] as const) {
+      it.runIf(outputs.grad_mtenn_complex_pred !== undefined)(`${name}: gradients of the complex prediction match PyTorch's (relative 1e-4)${label}`, () => {
+        const variables = model.variables();
+        const { value, grads } = tf.variableGrads(() => model.forwardPose(pose), variables);
+        value.dispose();
+        const paths = new Map(model.namedParameters().map(([path, p]) => [p.variable.name, path]));
+        for (const [variableName, g] of Object.entries(grads)) {
+          const path = paths.get(variableName)!;
+          const key = path.startsWith('representation.') ? path.slice('representation.'.length) : path.replace('strategy.head.', 'lin2.');
+          const reference = flat(outputs.grad_mtenn_complex_pred[key]);
+          const scale = Math.max(...reference.map(Math.abs), 1e-6);
+          expect(maxAbs(g.dataSync(), reference) / scale, key).toBeLessThan(1e-4);
+        }
+        tf.dispose(grads);
+      });
+    }
   }
 });
 
@@ -107,6 +113,23 @@ describe('SchNet in a MultiPoseModel', () => {
     const compound = randomCompound({ poses: 3, atoms: 16 });
     checkModelGradients(model, [compound]);
     model.dispose();
+  });
+
+  it('checkpointed in chunks (7 edges, boundaries inside every block), gives the plain model\'s gradients, in every mode, and leaks nothing', () => {
+    const options = { hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 5, maxNumNeighbors: 12, seed: 3 };
+    const compound = randomCompound({ poses: 3, atoms: 16 });
+    const [plain, checkpointed] = [{}, { checkpointAboveEdges: 0, edgeChunkSize: 7 }].map((extra) => {
+      const schnet = new SchNet({ ...options, ...extra });
+      return new MultiPoseModel({ representation: schnet, strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    });
+    checkModelGradients(checkpointed!, [compound]);
+    for (const mode of ['naive', 'recompute'] as const) {
+      const [a, b] = [plain!, checkpointed!].map((m) => m.valueAndGrads(compound, CHECK_LOSSES['combined + per-pose']!, { mode }));
+      // Same operations on the same float32 values, summed in another order: 1e-5 relative.
+      expect(gradientError(b!.grads, a!.grads).total).toBeLessThan(1e-5);
+      tf.dispose([a!.grads, b!.grads]);
+    }
+    [plain, checkpointed].forEach((m) => m!.dispose());
   });
 
   it('runs on poses with isolated atoms (no edges): the sum over atoms splits over disconnected groups', () => {
@@ -163,6 +186,23 @@ describe('SchNet shared receptor stage', () => {
     model.dispose();
   });
 
+  it('checkpointed in chunks, the stage (chunked the same way) gives the plain model\'s gradients in every mode', () => {
+    const compound = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
+    const [plain, checkpointed] = [{}, { checkpointAboveEdges: 0, edgeChunkSize: 5 }].map((extra) => {
+      const schnet = new SchNet({ ...small, ...extra });
+      return new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }, { seed: 1 }), combination: new PoseMean() });
+    });
+    const stage = (checkpointed!.representationFor('complex') as SchNet).shareAcross(compound.poses)!;
+    expect(stage.tensors.length).toBeGreaterThan(2 * small.numInteractions); // several chunks per block
+    tf.dispose([...stage.tensors]);
+    checkModelGradients(checkpointed!, [compound]);
+    const [a, b] = [plain!, checkpointed!].map((m) => m.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }));
+    expect(gradientError(b!.grads, a!.grads).total).toBeLessThan(1e-5);
+    tf.dispose([a!.grads, b!.grads]);
+    expectNoLeaks(() => checkpointed!.predict(compound)).poses.forEach((p, i) => expect(p).toBeCloseTo(plain!.predict(compound).poses[i]!, 4));
+    [plain, checkpointed].forEach((m) => m!.dispose());
+  });
+
   it('shares nothing across poses whose receptors differ, or ligand-only poses', () => {
     const schnet = new SchNet(small);
     expect(schnet.shareAcross(randomCompound({ poses: 3, atoms: 20, seed: 2 }).poses)).toBeUndefined();
@@ -170,25 +210,47 @@ describe('SchNet shared receptor stage', () => {
     expect(schnet.shareAcross(ligands)).toBeUndefined();
     schnet.dispose();
   });
+
+  it('shares nothing when the stage would exceed maxSharedStageBytes', () => {
+    const poses = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 }).poses;
+    const fits = new SchNet(small).shareAcross(poses)!;
+    const bytes = fits.tensors.reduce((n, t) => n + 4 * t.size, 0);
+    tf.dispose([...fits.tensors]);
+    const schnet = new SchNet({ ...small, maxSharedStageBytes: bytes - 1 });
+    expect(schnet.shareAcross(poses)).toBeUndefined();
+    schnet.dispose();
+  });
 });
 
 describe('SchNet memory', () => {
-  it('estimates the peak of a training step and of a prediction from above, within 1.5× of the measured peak', async () => {
-    const schnet = new SchNet({ hiddenChannels: 32, numFilters: 32, numInteractions: 3, seed: 1 });
-    const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
-    const compound = randomCompound({ poses: 1, atoms: 200, seed: 4 });
-    const before = tf.memory().numBytes;
-    const train = (await tf.profile(() => tf.dispose(model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads))).peakBytes - before;
-    const predict = (await tf.profile(() => void model.predict(compound))).peakBytes - before;
-    for (const [measured, estimate] of [[train, model.estimateBytes(compound.poses[0]!, true)], [predict, model.estimateBytes(compound.poses[0]!, false)]] as const) {
-      expect(estimate).toBeGreaterThanOrEqual(measured);
-      expect(estimate).toBeLessThan(1.5 * measured);
-    }
-    model.dispose();
-  });
+  const cases = [
+    ['whole blocks', { atoms: 200, poses: 1 }, {}],
+    ['checkpointed chunks', { atoms: 400, poses: 1, ligandAtoms: 0 }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }],
+    ['checkpointed chunks, with a shared receptor stage', { atoms: 400, poses: 2, ligandAtoms: 40, sharedReceptor: true }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }],
+  ] as const;
+  for (const [name, shape, options] of cases) {
+    it(`estimates the peak of a training step and of a prediction from above, within 1.5× of the measured peak: ${name}`, async () => {
+      const schnet = new SchNet({ hiddenChannels: 32, numFilters: 32, numInteractions: 3, seed: 1, ...options });
+      const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
+      const compound = randomCompound({ ...shape, seed: 4 });
+      model.predict(compound); // neighbour lists outside the measurement
+      const before = tf.memory().numBytes;
+      const train = (await tf.profile(() => tf.dispose(model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads))).peakBytes - before;
+      const predict = (await tf.profile(() => void model.predict(compound))).peakBytes - before;
+      const estimate = (training: boolean): number => Math.max(...compound.poses.map((p) => model.estimateBytes(p, training)));
+      for (const [measured, estimated] of [[train, estimate(true)], [predict, estimate(false)]] as const) {
+        expect(estimated).toBeGreaterThanOrEqual(measured);
+        expect(estimated).toBeLessThan(1.5 * measured);
+      }
+      model.dispose();
+    });
+  }
 
-  it('refuses a step beyond the memory limit before allocating, naming the compound and the fix', () => {
-    const schnet = new SchNet({ hiddenChannels: 16, numFilters: 16, numInteractions: 2, seed: 1 });
+  it.each([
+    ['whole blocks', {}],
+    ['checkpointed chunks', { checkpointAboveEdges: 0, edgeChunkSize: 64 }],
+  ])('refuses a step beyond the memory limit before allocating, naming the compound and the fix: %s', (_, options) => {
+    const schnet = new SchNet({ hiddenChannels: 16, numFilters: 16, numInteractions: 2, seed: 1, ...options });
     const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
     const compound = randomCompound({ poses: 3, atoms: 100, seed: 4, id: 'big-one' });
     const error = expectNoLeaks(() => {

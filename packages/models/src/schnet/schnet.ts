@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { checkpoint, Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -25,6 +25,25 @@ export const schNetOptions = z
     cutoff: z.number().positive().finite().default(10),
     /** At most this many nearest neighbours per atom. @defaultValue 32 */
     maxNumNeighbors: z.number().int().positive().default(32),
+    /**
+     * Poses (and shared receptor stages) with more edges than this are computed in chunks of
+     * `edgeChunkSize` edges, and in training each chunk's edge-sized activations are recomputed
+     * in the backward pass instead of kept (exact gradients for about one more forward pass of
+     * the edges): the peak memory of a pose then grows with its atoms, not with edges × blocks ×
+     * filters. Whole blocks are faster and keep every block's activations: at the default a
+     * whole-block training step peaks near 1.5 GiB. 0 checkpoints every pose.
+     * @defaultValue 32768
+     */
+    checkpointAboveEdges: z.number().int().nonnegative().default(32768),
+    /** Edges per chunk where {@link SchNet} checkpoints (see `checkpointAboveEdges`). @defaultValue 16384 */
+    edgeChunkSize: z.number().int().positive().default(16384),
+    /**
+     * Largest shared receptor stage ({@link SchNet.shareAcross}: receptor edges × blocks × filters
+     * × 4 bytes) to keep; a training step holds about five times it. Above, every pose computes
+     * its receptor filters itself, in checkpointed chunks: more work per pose, memory bounded by
+     * the pose's atoms. @defaultValue 268435456 (256 MiB)
+     */
+    maxSharedStageBytes: z.number().int().nonnegative().default(256 * 1024 ** 2),
     /** Initialisation seed (random when absent). */
     seed: z.number().int().optional(),
   })
@@ -75,20 +94,75 @@ class InteractionBlock extends Module {
     return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
   }
 
+  /** The variables {@link InteractionBlock.filter} reads. */
+  filterVariables(): tf.Variable[] {
+    return [this.filterIn, this.filterOut].flatMap((layer) => [layer.weight.variable, ...(layer.bias === undefined ? [] : [layer.bias.variable])]);
+  }
+
   /**
-   * The update of h for one block: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
-   * edges; or the shared receptor edges and the pose's own), each with its filter rows; without
-   * edges (isolated atoms) the convolution sums nothing.
+   * The update of h for block `b`: messages x_j ⊙ W_ji summed at i over every edge group (a pose's
+   * edges; or the shared receptor edges and the pose's own), chunk by chunk; when `checkpointed`,
+   * one checkpoint per group, whose backward pass recomputes one chunk at a time. Without edges
+   * (isolated atoms) the convolution sums nothing.
    */
-  apply(h: tf.Tensor2D, groups: ReadonlyArray<{ edges: EdgeTensors; filter: tf.Tensor2D }>): tf.Tensor2D {
+  apply(h: tf.Tensor2D, groups: readonly EdgeGroup[], b: number, checkpointed: boolean): tf.Tensor2D {
     return tf.tidy(() => {
       const atoms = h.shape[0];
       const x = this.conv.lin1.apply(h);
-      const sums = groups.map(({ edges, filter }) => tf.unsortedSegmentSum(tf.gather(x, edges.source).mul(filter), edges.target, atoms));
+      const sums = groups.map((group) => {
+        const chunks = group.bounds.length - 1;
+        const messages = ([xs, ...inputs]: tf.Tensor[], c: number): tf.Tensor2D => {
+          const [start, end] = [group.bounds[c]!, group.bounds[c + 1]!];
+          const source = tf.tensor1d(group.source.subarray(start, end), 'int32');
+          const target = tf.tensor1d(group.target.subarray(start, end), 'int32');
+          return tf.unsortedSegmentSum(tf.gather(xs!, source).mul(group.filter(this, c, inputs)), target, atoms) as tf.Tensor2D;
+        };
+        const inputs = [x, ...group.inputs(this, b)];
+        if (checkpointed) return checkpoint(messages, inputs, chunks);
+        return tf.addN(Array.from({ length: chunks }, (_, c) => tf.tidy(() => messages(inputs, c))));
+      });
       const aggregated = sums.length === 0 ? tf.zeros([atoms, this.conv.lin1.outputs]) : tf.addN(sums);
       return this.lin.apply(shiftedSoftplus(this.conv.lin2.apply(aggregated as tf.Tensor2D)) as tf.Tensor2D);
     });
   }
+}
+
+/**
+ * Edges of one group (a pose's own, or the compound's shared receptor edges) as JS arrays, cut
+ * into chunks, with the filter rows of each chunk. Chunk tensors are made from the arrays
+ * whenever needed, so a checkpointed chunk can be computed again in the backward pass.
+ */
+interface EdgeGroup {
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  /** Chunk c is edges [bounds[c], bounds[c + 1]). */
+  readonly bounds: readonly number[];
+  /** The tensors the filters of block `b` need a gradient for. */
+  inputs(block: InteractionBlock, b: number): tf.Tensor[];
+  /** The filter rows of chunk c, from `inputs`. */
+  filter(block: InteractionBlock, c: number, inputs: tf.Tensor[]): tf.Tensor2D;
+}
+
+/** Chunk boundaries [0, size, 2·size, …, edges]. */
+function chunkBounds(edges: number, size: number): number[] {
+  const bounds = [0];
+  while (bounds.at(-1)! < edges) bounds.push(Math.min(edges, bounds.at(-1)! + size));
+  return bounds;
+}
+
+/** Gaussian expansion (E × G) and cosine cutoff (E) of edge distances, as JS arrays. */
+interface Expansion {
+  readonly gaussians: number;
+  readonly expansion: Float32Array;
+  readonly envelope: Float32Array;
+}
+
+/** The rows [start, end) of an expansion as tensors. */
+function expansionTensors({ gaussians, expansion, envelope }: Expansion, start: number, end: number): DistanceTensors {
+  return {
+    expansion: tf.tensor2d(expansion.subarray(start * gaussians, end * gaussians), [end - start, gaussians]),
+    envelope: tf.tensor2d(envelope.subarray(start, end), [end - start, 1]),
+  };
 }
 
 interface DistanceTensors {
@@ -96,11 +170,6 @@ interface DistanceTensors {
   expansion: tf.Tensor2D;
   /** Cosine cutoff 0.5 (cos(π d / cutoff) + 1), E × 1. */
   envelope: tf.Tensor2D;
-}
-
-interface EdgeTensors {
-  source: tf.Tensor1D;
-  target: tf.Tensor1D;
 }
 
 /**
@@ -114,6 +183,8 @@ interface ReceptorEdges {
   readonly source: Int32Array;
   readonly target: Int32Array;
   readonly distance: Float32Array;
+  /** Chunks of the union edges; the stage holds one filter tensor per block and chunk, block-major. */
+  readonly bounds: readonly number[];
   /** `source × atoms + target` → row of the union. */
   readonly row: Map<number, number>;
   /** Per pose: 1 for the union edges in its graph (0 for the others), and its edges that are not receptor–receptor. */
@@ -175,20 +246,38 @@ export class SchNet extends Module implements Representation {
   }
 
   /**
-   * About how many bytes of tensors one pose needs at the peak: measured on wasm at 58–60 bytes per
-   * edge × block × filter for a training step (the activations kept for the backward pass) and
-   * 7–11 for a forward pass; estimated here at 72 (with room for a shared stage and its gradient)
-   * and 48 per edge × filter.
+   * About how many bytes of tensors one pose needs at the peak, fitted from above to tf.profile
+   * peaks measured on wasm (bytes per float: 4).
+   *
+   * - Whole blocks (edges ≤ `checkpointAboveEdges`): a training step keeps every block's edge
+   *   activations, 58–65 bytes per edge × block × filter measured, estimated at 72 (with room for
+   *   a shared stage and its gradient); a forward pass 27–31 per edge × filter, estimated at 36.
+   * - Checkpointed chunks: a training step keeps about 14–18 floats per atom × block × channel
+   *   (18), 1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4
+   *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
+   *   6.4 per chunk edge × filter (8). A shared receptor stage within `maxSharedStageBytes` adds
+   *   1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer) and
+   *   5.1–5.6 times to a training step (5, with the terms above); it is counted for every pose
+   *   with a ligand and a receptor, though a compound of one pose has none.
    *
    * @param pose - the pose
    * @param training - whether the backward pass is included
    * @returns bytes
    */
   estimateBytes(pose: Pose, training: boolean): number {
-    const edges = this.#graph(pose).source.length;
-    const { numFilters, numInteractions, hiddenChannels } = this.options;
-    const atoms = pose.z.length * hiddenChannels * 4 * (numInteractions + 2);
-    return atoms + (training ? 72 * edges * numInteractions * numFilters : 48 * edges * numFilters);
+    const graph = this.#graph(pose);
+    const edges = graph.source.length;
+    const { numFilters, numInteractions, hiddenChannels, edgeChunkSize } = this.options;
+    const atomChannels = pose.z.length * hiddenChannels * 4;
+    if (!this.#checkpointed(edges)) {
+      return atomChannels * (numInteractions + 2) + (training ? 72 * edges * numInteractions * numFilters : 36 * edges * numFilters);
+    }
+    const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
+    const hasLigand = pose.ligandMask.includes(1);
+    const receptorEdges = hasLigand ? graph.source.reduce((n, j, e) => n + (pose.ligandMask[j] || pose.ligandMask[graph.target[e]!] ? 0 : 1), 0) : 0;
+    const stage = this.#stageBytes(receptorEdges) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
+    if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
+    return 18 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
 
   /**
@@ -202,10 +291,19 @@ export class SchNet extends Module implements Representation {
    */
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
     const receptor = this.#receptorEdges(poses);
-    if (receptor === undefined || receptor.distance.length === 0) return undefined;
+    if (receptor === undefined || receptor.distance.length === 0 || this.#stageBytes(receptor.distance.length) > this.options.maxSharedStageBytes) return undefined;
+    const checkpointed = this.#checkpointed(receptor.distance.length);
+    const expansion = this.#expand(receptor.distance);
     const tensors = tf.tidy(() => {
-      const distances = this.#distanceTensors(receptor.distance);
-      return this.#interactions.map((block) => block.filter(distances));
+      const bounds = receptor.bounds;
+      // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
+      const whole = checkpointed ? undefined : expansionTensors(expansion, 0, receptor.distance.length);
+      return this.#interactions.flatMap((block) =>
+        bounds.slice(1).map((end, c) => {
+          const filter = (): tf.Tensor2D => tf.tidy(() => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, end)));
+          return checkpointed ? checkpoint(filter, block.filterVariables()) : filter();
+        }),
+      );
     });
     return { tensors, context: receptor };
   }
@@ -222,25 +320,52 @@ export class SchNet extends Module implements Representation {
     const graph = this.#graph(pose);
     const receptor = shared?.context as ReceptorEdges | undefined;
     const layout = receptor === undefined ? undefined : this.#layout(receptor, pose, graph);
-    const own = layout?.own;
-    return tf.tidy(() => {
-      const states = [this.#embedding.apply(pose.z)];
-      // The pose's own edges (all of them without a shared stage) get their filters here.
-      const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
-      const ownEdges = { source: tf.tensor1d(pick(graph.source), 'int32'), target: tf.tensor1d(pick(graph.target), 'int32') };
-      const ownDistances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
-      const distances = ownDistances.length > 0 ? this.#distanceTensors(ownDistances) : undefined;
+    const checkpointed = this.#checkpointed(graph.source.length);
+    const groups: EdgeGroup[] = [];
+    if (layout !== undefined) {
       // The shared receptor edges: all union edges, the ones outside this pose's graph weighted 0.
-      const union = layout === undefined ? undefined : { source: tf.tensor1d(receptor!.source, 'int32'), target: tf.tensor1d(receptor!.target, 'int32') };
-      const mask = layout === undefined ? undefined : tf.tensor2d(layout.mask, [layout.mask.length, 1]);
-      this.#interactions.forEach((block, b) => {
-        const groups: Array<{ edges: EdgeTensors; filter: tf.Tensor2D }> = [];
-        if (union !== undefined) groups.push({ edges: union, filter: shared!.tensors[b]!.mul(mask!) as tf.Tensor2D });
-        if (distances !== undefined) groups.push({ edges: ownEdges, filter: block.filter(distances) });
-        states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups)));
+      const { bounds } = receptor!;
+      const chunks = bounds.length - 1;
+      groups.push({
+        source: receptor!.source,
+        target: receptor!.target,
+        bounds,
+        inputs: (_, b) => shared!.tensors.slice(b * chunks, (b + 1) * chunks),
+        filter: (_, c, filters) => filters[c]!.mul(tf.tensor2d(layout.mask.subarray(bounds[c]!, bounds[c + 1]!), [bounds[c + 1]! - bounds[c]!, 1])),
       });
+    }
+    // The pose's own edges (all of them without a shared stage) get their filters here.
+    const own = layout?.own;
+    const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
+    const distances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
+    const expansion = distances.length > 0 ? this.#expand(distances) : undefined;
+    return tf.tidy(() => {
+      if (expansion !== undefined) {
+        const bounds = checkpointed ? chunkBounds(distances.length, this.options.edgeChunkSize) : [0, distances.length];
+        // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
+        const whole = checkpointed ? undefined : expansionTensors(expansion, 0, distances.length);
+        groups.push({
+          source: pick(graph.source),
+          target: pick(graph.target),
+          bounds,
+          inputs: (block) => block.filterVariables(),
+          filter: (block, c) => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, bounds[c + 1]!)),
+        });
+      }
+      const states = [this.#embedding.apply(pose.z)];
+      this.#interactions.forEach((block, b) => states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups, b, checkpointed))));
       return states;
     });
+  }
+
+  /** Bytes of a shared stage over this many receptor edges. */
+  #stageBytes(edges: number): number {
+    return edges * this.options.numInteractions * this.options.numFilters * 4;
+  }
+
+  /** Whether a graph of this many edges is computed in checkpointed chunks. */
+  #checkpointed(edges: number): boolean {
+    return edges > this.options.checkpointAboveEdges;
   }
 
   #graph(pose: Pose): RadiusGraph {
@@ -277,6 +402,7 @@ export class SchNet extends Module implements Representation {
       source: Int32Array.from(source),
       target: Int32Array.from(target),
       distance: Float32Array.from(distance),
+      bounds: this.#checkpointed(distance.length) ? chunkBounds(distance.length, this.options.edgeChunkSize) : [0, distance.length],
       row,
       layout: new WeakMap(),
     };
@@ -301,7 +427,7 @@ export class SchNet extends Module implements Representation {
   }
 
   /** Gaussian expansion and cosine cutoff of distances, computed in JS doubles (positions carry no gradient). */
-  #distanceTensors(distance: Float32Array): DistanceTensors {
+  #expand(distance: Float32Array): Expansion {
     const { cutoff, numGaussians } = this.options;
     const edges = distance.length;
     const spacing = this.#offsets[1]! - this.#offsets[0]!;
@@ -315,9 +441,6 @@ export class SchNet extends Module implements Representation {
       for (let g = 0; g < numGaussians; g++) expansion[e * numGaussians + g] = Math.exp(coeff * (d - offsets[g]!) ** 2);
       envelope[e] = 0.5 * (Math.cos((d * Math.PI) / cutoff) + 1);
     }
-    return {
-      expansion: tf.tensor2d(expansion, [edges, numGaussians]),
-      envelope: tf.tensor2d(envelope, [edges, 1]),
-    };
+    return { gaussians: numGaussians, expansion, envelope };
   }
 }

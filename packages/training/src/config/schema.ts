@@ -22,6 +22,7 @@ const dataSchema = z
     targetColumn: z.string().min(1).optional().describe('CSV column of the target; default: the first of pIC50_or_pK, pIC50, pKi, pK, pKd, dG.'),
     idColumn: z.string().min(1).optional().describe('CSV column of the compound id; default: the first of ligand_id, compound_id, id, name.'),
     pocketCutoff: positive.nullable().default(6).describe('Keep protein residues within this distance (Å) of any pose; null keeps all.'),
+    protein: z.string().min(1).nullable().default(null).describe('Protein file in each folder; null: pocket.pdb if present, else protein.pdb, else the only PDB. protein.pdb with pocketCutoff null trains on whole structures.'),
     keepHydrogens: z.boolean().default(false).describe('Keep hydrogen atoms.'),
     cacheDir: z.string().min(1).nullable().default(null).describe('Featurization cache folder; null: no cache.'),
     poseFilter: z

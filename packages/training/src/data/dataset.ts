@@ -31,7 +31,7 @@ export interface Dataset {
 }
 
 /** Options of {@link loadDataset}. */
-export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'>;
+export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'protein' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'>;
 
 /** Which of a compound's poses pass the filter, in order. */
 function keptPoses(tags: ReadonlyArray<Readonly<Record<string, string>>>, options: DataOptions): number[] {
@@ -87,6 +87,7 @@ export async function loadDataset(
     const { compounds, files, records, warnings: notes } = await featurizeFolder(dir, {
       measurements,
       pocketCutoff: options.pocketCutoff,
+      ...(options.protein !== null && { protein: options.protein }),
       keepHydrogens: options.keepHydrogens,
       ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
       ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
