@@ -25,7 +25,7 @@ export default tseslint.config(
   {
     // Node scripts in plain JavaScript.
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },
   {
     // Tests may reach into loosely typed JSON.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { TYK2, runBin } from './bin.js';
+import { TYK2, runBin, startBin } from './bin.js';
 
 let dir: string;
 const path = (name: string) => join(dir, name);
@@ -79,5 +79,15 @@ describe('bad input through the posepool bin', () => {
     const result = await runBin([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Examples?:\n\s+\$ posepool /);
+  });
+
+  it.each([['--help'], ['list']])('ends quietly when its reader has closed the pipe (posepool %s | head)', async (...args) => {
+    const child = startBin(args);
+    child.stdout!.destroy(); // the reader is gone before the first write, as after `head` has its lines
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });
