@@ -17,6 +17,7 @@ export function skipReason(): string | undefined {
 
 /** Headless chromium; with --disable-gpu, WebGL runs on SwiftShader. */
 export function launch(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`CI=true and no ${CHROMIUM}: the report's browser test must run in CI (.ci/run installs it: apt-get install -y chromium).`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
 }
 

@@ -25,9 +25,9 @@ td.num { text-align: right; }
 .facts { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0 0 10px; }
 .fact .name { color: #6a7284; margin-right: 6px; }
 .fact .value { font-weight: 600; }
-.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); gap: 16px; align-items: end; }
+.plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 600px), 1fr)); gap: 16px 28px; align-items: end; }
 figure { margin: 0; }
-figure img { width: 100%; display: block; }
+figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
 figcaption { color: #6a7284; font-size: 12px; text-align: center; }
 .explorer { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 20px; align-items: start; }
 .list { max-height: 720px; overflow: auto; }
@@ -40,6 +40,7 @@ figcaption { color: #6a7284; font-size: 12px; text-align: center; }
 #viewer-note { color: #a04000; }
 #legend { margin: 8px 0; color: #4a5263; font-size: 12px; display: flex; align-items: center; white-space: pre; }
 .ramp { display: inline-block; width: 140px; height: 10px; border-radius: 3px; }
+tr.top td { font-weight: 600; }
 .swatch { display: inline-block; width: 14px; height: 14px; border-radius: 3px; vertical-align: middle; }
 .pose-scroll { max-height: 300px; overflow: auto; }
 details pre { background: #f5f6f8; padding: 10px; overflow: auto; }
@@ -87,7 +88,7 @@ ${body}
 <div class="detail"><h3 id="compound-title"></h3><div class="facts" id="compound-facts"></div>
 <div id="viewer"></div><div id="viewer-note"></div><div id="legend"></div>
 <div class="pose-scroll"><table id="pose-table"></table></div>
-<p class="note">y: measured; ŷ: the combined prediction h(ŷ_1, …, ŷ_N); ŷ_i: pose i's prediction; w_i = ∂h/∂ŷ_i, its weight in ŷ. Atoms as the model saw them (pocket crop, no hydrogens unless kept); bonds drawn from distances.</p>
+<p class="note">y: measured; ŷ: the combined prediction h(ŷ_1, …, ŷ_N), after the model's readout if it has one; ŷ_i: pose i's prediction as the combination takes it (before any readout, e.g. ΔG where ŷ is pK); w_i = ∂h/∂ŷ_i, its weight in ŷ (bold: the largest). Atoms as the model saw them (pocket crop, no hydrogens unless kept); bonds drawn from distances.</p>
 </div></div></section>`;
 }
 

@@ -23,6 +23,8 @@ export const PAGE_SCRIPT = String.raw`(() => {
   };
   const gradient = 'linear-gradient(to right, ' + [0, 0.25, 0.5, 0.75, 1].map(colour).join(', ') + ')';
 
+  const topPose = (compound) => compound.poses.reduce((best, p, i) => (p.weight > compound.poses[best].weight ? i : best), 0);
+
   let viewer = null;
   const rows = [...document.querySelectorAll('#compound-table tbody tr')];
   const pockets = new Map();
@@ -45,7 +47,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
     for (const k of new Set(visible.map((i) => structures.pocketOf[i]))) {
       viewer.addModel(pocket(k), 'xyz').setStyle({}, { stick: { radius: 0.07, color: '#a8a8a8' } });
     }
-    const top = compound.poses.reduce((best, p, i) => (p.weight > compound.poses[best].weight ? i : best), 0);
+    const top = topPose(compound);
     const ligands = visible.map((i) => {
       const model = viewer.addModel(structures.ligands[i], 'xyz');
       model.setStyle({}, { stick: { radius: i === top ? 0.24 : 0.14, color: colour(scale(compound.poses[i].weight)) } });
@@ -81,6 +83,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
       el('span', { textContent: ' ' + fmt(high, 3) + '   (thick: the largest w_i; grey: pocket)' }),
     );
 
+    const top = topPose(compound);
     const extra = [...new Set(compound.poses.flatMap((p) => Object.keys(p.columns)))];
     const shown = compound.poses.map(() => true);
     const head = el('tr', {}, ...['show', '', 'pose', 'ŷ_i', 'w_i', ...extra].map((name) => el('th', { textContent: name })));
@@ -93,7 +96,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
       });
       const swatch = el('span', { className: 'swatch', style: 'background:' + colour(scale(p.weight)) });
       const cells = [el('td', {}, box), el('td', {}, swatch), el('td', { textContent: p.pose }), el('td', { className: 'num', textContent: fmt(p.prediction, 2) }), el('td', { className: 'num', textContent: fmt(p.weight, 3) })];
-      return el('tr', { className: 'pose' }, ...cells, ...extra.map((name) => el('td', { textContent: p.columns[name] ?? '' })));
+      return el('tr', { className: i === top ? 'pose top' : 'pose' }, ...cells, ...extra.map((name) => el('td', { textContent: p.columns[name] ?? '' })));
     });
     byId('pose-table').replaceChildren(el('thead', {}, head), el('tbody', {}, ...body));
     draw(compound, structures, shown, scale);
