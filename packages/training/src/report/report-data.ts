@@ -56,18 +56,23 @@ async function readRequired(dir: string, name: string): Promise<string> {
   });
 }
 
+/** A number as `String(number)` wrote it (`NaN` included: a prediction that failed shows as such). */
 function number(text: string | undefined, file: string, line: number, column: string): number {
   const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value)) throw new PosePoolError('E_RUN_DIR', `${file}:${line}: ${column} '${text ?? ''}' is not a number.`);
+  if (text === undefined || text.trim() === '' || (Number.isNaN(value) && text.trim() !== 'NaN')) throw new PosePoolError('E_RUN_DIR', `${file}:${line}: ${column} '${text ?? ''}' is not a number.`);
   return value;
 }
 
 /** Groups `predictions.csv`'s rows (one per pose) into compounds, in file order. */
 function readPredictions(text: string, file: string): Array<Omit<ReportCompound, 'structures'>> {
-  const records = parse(text, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parse(text, { columns: true, skip_empty_lines: true, info: true });
+  } catch (error) {
+    throw new PosePoolError('E_RUN_DIR', `${file}: not valid CSV (${(error as Error).message}).`, { cause: error });
+  }
   const compounds = new Map<string, Omit<ReportCompound, 'structures'> & { poses: ReportPose[] }>();
-  records.forEach((record, k) => {
-    const line = k + 2;
+  records.forEach(({ record, info: { lines: line } }) => {
     const key = `${record.folder}\u0000${record.id}`;
     let compound = compounds.get(key);
     if (compound === undefined) {

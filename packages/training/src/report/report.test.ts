@@ -115,5 +115,9 @@ describe('readReportData and writeReport', () => {
     await expect(readReportData(join(dir, 'nowhere'), [], 't')).rejects.toThrow(/nowhere\/metrics\.json: cannot read it .* 'posepool train' or 'posepool evaluate' writes/);
     await writeFile(join(dir, 'predictions.csv'), 'folder,id,measured,predicted,pose,pose_prediction,pose_weight\ntyk2,a,7,7,0,abc,1\n');
     await expect(readReportData(dir, [], 't')).rejects.toMatchObject({ code: 'E_RUN_DIR', message: expect.stringMatching(/predictions\.csv:2: pose_prediction 'abc' is not a number/) });
+    await writeFile(join(dir, 'predictions.csv'), 'folder,id,measured,predicted,pose,pose_prediction,pose_weight\ntyk2,a,7,7,0,1\n');
+    await expect(readReportData(dir, [], 't')).rejects.toMatchObject({ code: 'E_RUN_DIR', message: expect.stringMatching(/predictions\.csv: not valid CSV \(Invalid Record Length/) });
+    await writeFile(join(dir, 'predictions.csv'), 'folder,id,measured,predicted,pose,pose_prediction,pose_weight\ntyk2,a,7,NaN,0,NaN,1\n');
+    expect((await readReportData(dir, [], 't')).compounds[0]).toMatchObject({ predicted: NaN, poses: [{ prediction: NaN }] });
   });
 });
