@@ -1,6 +1,7 @@
 // Screenshot of a run's report.html as opened from the file system in headless chromium (the
 // browser the report's test uses), saved as bench/results/report-screenshot.png. Run:
 // pnpm posepool train DATA... -o runs/a && pnpm --filter @posepool/bench run report-screenshot runs/a
+// The committed one: the default config on ../shared/data/p38 and ../shared/data/ptp1b.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';

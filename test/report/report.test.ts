@@ -109,6 +109,12 @@ describe.skipIf(reason !== undefined)('report.html in a real browser', () => {
       expect([c.split, c['y'], c['ŷ'], c.poses]).toEqual([first.split, fixed(Number(first.measured)), fixed(Number(first.predicted)), String(poses.filter((p) => p.id === c.id).length)]);
     }
 
+    // Sorting by a column header orders the compounds by it.
+    await page.locator('#compound-table th', { hasText: 'ŷ − y' }).click();
+    const errorsShown = (await tableShown(page, '#compound-table')).map((c) => Number(c['ŷ − y']));
+    expect(errorsShown).toEqual([...errorsShown].sort((a, b) => a - b));
+    expect(errorsShown).toHaveLength(ids.length);
+
     // The first compound is open on load; pick another and check its pose table and facts.
     const before = await viewerPixels(page);
     expect(before.drawn).toBeGreaterThan(before.total * 0.02);

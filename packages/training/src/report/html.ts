@@ -18,7 +18,9 @@ section { background: #fff; border-radius: 8px; box-shadow: 0 1px 3px rgba(0,0,0
 h2 { font-size: 17px; margin: 0 0 10px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; text-align: left; border-bottom: 1px solid #e6e8ec; white-space: nowrap; }
-th { font-weight: 600; color: #4a5263; background: #fafbfc; position: sticky; top: 0; }
+th { font-weight: 600; color: #4a5263; background: #fafbfc; }
+.list th, .pose-scroll th { position: sticky; top: 0; }
+#compound-table th { cursor: pointer; user-select: none; }
 td.num { text-align: right; }
 .ci { color: #7a8294; }
 .note { color: #6a7284; font-size: 12px; margin: 8px 0 0; }

@@ -110,6 +110,21 @@ export const PAGE_SCRIPT = String.raw`(() => {
       select(Number(row.dataset.index));
     });
   });
+  // Clicking a column header sorts the compounds by it; clicking again reverses the order.
+  document.querySelectorAll('#compound-table thead th').forEach((th, column) => {
+    let ascending = true;
+    th.title = 'sort by ' + th.textContent;
+    th.addEventListener('click', () => {
+      const key = (row) => {
+        const text = row.children[column].textContent.trim();
+        return text !== '' && Number.isFinite(Number(text)) ? Number(text) : text;
+      };
+      const compare = (a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+      rows.sort((a, b) => (ascending ? 1 : -1) * compare(key(a), key(b)));
+      ascending = !ascending;
+      document.querySelector('#compound-table tbody').append(...rows);
+    });
+  });
   byId('compound-filter').addEventListener('input', (event) => {
     const query = event.target.value.trim().toLowerCase();
     rows.forEach((row) => (row.hidden = query !== '' && !row.textContent.toLowerCase().includes(query)));
