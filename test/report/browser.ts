@@ -16,9 +16,9 @@ export function skipReason(): string | undefined {
 }
 
 /** Headless chromium; with --disable-gpu, WebGL runs on SwiftShader. */
-export function launch(): Promise<Browser> {
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`CI=true and no ${CHROMIUM}: the report's browser test must run in CI (.ci/run installs it: apt-get install -y chromium).`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', ...extraArgs] });
 }
 
 /** An opened report, with every console error, page error and request leaving the file system. */
@@ -28,8 +28,8 @@ export interface OpenedReport {
   readonly external: string[];
 }
 
-/** Opens a report from the file system and waits for its 3D viewer's canvas. */
-export async function openReport(browser: Browser, file: string): Promise<OpenedReport> {
+/** Opens a report from the file system and waits for its 3D viewer's canvas (unless told not to). */
+export async function openReport(browser: Browser, file: string, waitForViewer = true): Promise<OpenedReport> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   const external: string[] = [];
@@ -41,7 +41,7 @@ export async function openReport(browser: Browser, file: string): Promise<Opened
     if (!/^(file|data|blob):/.test(request.url())) external.push(request.url());
   });
   await page.goto(pathToFileURL(file).href);
-  await page.locator('#viewer canvas').waitFor();
+  if (waitForViewer) await page.locator('#viewer canvas').waitFor();
   return { page, errors, external };
 }
 

@@ -157,4 +157,16 @@ describe.skipIf(reason !== undefined)('report.html in a real browser', () => {
     expect(external).toEqual([]);
     await page.close();
   });
+
+  it('says so where WebGL is off, and still shows the numbers', async () => {
+    const noWebgl = await launch(['--disable-webgl', '--disable-3d-apis']);
+    try {
+      const { page, errors } = await openReport(noWebgl, run('report.html'), false);
+      await expect.poll(() => page.locator('#viewer-note').textContent()).toMatch(/^No 3D view: this browser has WebGL turned off/);
+      expect(await page.locator('#pose-table tbody tr').count()).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await noWebgl.close();
+    }
+  });
 });

@@ -41,7 +41,15 @@ export const PAGE_SCRIPT = String.raw`(() => {
       return;
     }
     byId('viewer-note').textContent = '';
-    if (viewer === null) viewer = $3Dmol.createViewer(box, { backgroundColor: 'white', antialias: true });
+    if (viewer === null) {
+      // 3Dmol.js makes a blank canvas without complaint where WebGL is off: say so instead.
+      const probe = document.createElement('canvas');
+      if (!probe.getContext('webgl2') && !probe.getContext('webgl')) {
+        byId('viewer-note').textContent = 'No 3D view: this browser has WebGL turned off. The numbers below do not depend on it.';
+        return;
+      }
+      viewer = $3Dmol.createViewer(box, { backgroundColor: 'white', antialias: true });
+    }
     viewer.clear();
     const visible = compound.poses.map((_, i) => i).filter((i) => shown[i]);
     for (const k of new Set(visible.map((i) => structures.pocketOf[i]))) {
