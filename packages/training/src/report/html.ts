@@ -72,12 +72,13 @@ function plotsSection(data: ReportData): string {
 function compoundsSection(data: ReportData): string {
   const withSplit = data.compounds.some((c) => c.split !== null);
   const withFolder = new Set(data.compounds.map((c) => c.folder)).size > 1;
-  const head = `<tr>${withFolder ? '<th>folder</th>' : ''}<th>id</th>${withSplit ? '<th>split</th>' : ''}<th>y</th><th>ŷ</th><th>ŷ − y</th><th>poses</th></tr>`;
+  const extra = Object.keys(data.compounds[0]?.columns ?? {});
+  const head = `<tr>${withFolder ? '<th>folder</th>' : ''}<th>id</th>${withSplit ? '<th>split</th>' : ''}<th>y</th><th>ŷ</th><th>ŷ − y</th><th>poses</th>${extra.map((name) => `<th>${escapeHtml(name)}</th>`).join('')}</tr>`;
   const body = data.compounds
     .map((c, k) => {
       const error = c.measured === null ? null : c.predicted - c.measured;
       const cells = [...(withFolder ? [escapeHtml(c.folder)] : []), escapeHtml(c.id), ...(withSplit ? [escapeHtml(c.split ?? '')] : [])].map((t) => `<td>${t}</td>`);
-      const numbers = [fmt(c.measured), fmt(c.predicted), fmt(error), String(c.poses.length)].map((t) => `<td class="num">${t}</td>`);
+      const numbers = [fmt(c.measured), fmt(c.predicted), fmt(error), String(c.poses.length), ...extra.map((name) => escapeHtml(c.columns[name] ?? ''))].map((t) => `<td class="num">${t}</td>`);
       return `<tr tabindex="0" data-index="${k}" data-folder="${escapeHtml(c.folder)}" data-id="${escapeHtml(c.id)}">${[...cells, ...numbers].join('')}</tr>`;
     })
     .join('\n');

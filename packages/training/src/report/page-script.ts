@@ -78,6 +78,7 @@ export const PAGE_SCRIPT = String.raw`(() => {
       ['combined ŷ', fmt(compound.predicted, 2)],
       ['ŷ − y', fmt(error, 2)],
       ['poses', String(compound.poses.length)],
+      ...Object.entries(compound.columns),
     ];
     byId('compound-facts').replaceChildren(...facts.map(([name, value]) => el('div', { className: 'fact' }, el('span', { className: 'name', textContent: name }), el('span', { className: 'value', textContent: value }))));
 

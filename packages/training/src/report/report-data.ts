@@ -17,7 +17,7 @@ export interface ReportPose {
   readonly prediction: number;
   /** w_i. */
   readonly weight: number;
-  /** The pose's SD tags and any further `predictions.csv` columns, by name. */
+  /** The pose's SD tags and the further `predictions.csv` columns that vary between poses, by name. */
   readonly columns: Readonly<Record<string, string>>;
 }
 
@@ -29,6 +29,8 @@ export interface ReportCompound {
   readonly measured: number | null;
   /** The combined prediction ŷ. */
   readonly predicted: number;
+  /** Further `predictions.csv` columns with one value per compound (e.g. an ensemble's spread), by name. */
+  readonly columns: Readonly<Record<string, string>>;
   readonly poses: readonly ReportPose[];
   /** Its structures, when the data given has this compound with as many poses. */
   readonly structures: CompoundStructures | null;
@@ -77,13 +79,21 @@ function readPredictions(text: string, file: string): Array<Omit<ReportCompound,
     let compound = compounds.get(key);
     if (compound === undefined) {
       const measured = record.measured === undefined || record.measured === '' ? null : number(record.measured, file, line, 'measured');
-      compound = { folder: record.folder ?? '', id: record.id ?? '', split: record.split || null, measured, predicted: number(record.predicted, file, line, 'predicted'), poses: [] };
+      compound = { folder: record.folder ?? '', id: record.id ?? '', split: record.split || null, measured, predicted: number(record.predicted, file, line, 'predicted'), columns: {}, poses: [] };
       compounds.set(key, compound);
     }
     const columns = Object.fromEntries(Object.entries(record).filter(([name]) => !COMPOUND_COLUMNS.includes(name) && !POSE_COLUMNS.includes(name)));
     compound.poses.push({ pose: record.pose ?? String(compound.poses.length), prediction: number(record.pose_prediction, file, line, 'pose_prediction'), weight: number(record.pose_weight, file, line, 'pose_weight'), columns });
   });
-  return [...compounds.values()];
+  // A further column with one value per compound throughout belongs to the compound, not its poses.
+  const all = [...compounds.values()];
+  const extra = Object.keys(records[0]?.record ?? {}).filter((name) => !COMPOUND_COLUMNS.includes(name) && !POSE_COLUMNS.includes(name));
+  const perCompound = extra.filter((name) => all.every((c) => c.poses.every((p) => p.columns[name] === c.poses[0]!.columns[name])));
+  return all.map((c) => ({
+    ...c,
+    columns: Object.fromEntries(perCompound.map((name) => [name, c.poses[0]!.columns[name] ?? ''])),
+    poses: c.poses.map((p) => ({ ...p, columns: Object.fromEntries(Object.entries(p.columns).filter(([name]) => !perCompound.includes(name))) })),
+  }));
 }
 
 /** The plots' SVG files, sorted by name (none when there is no `plots/`). */

@@ -70,10 +70,10 @@ async function runDirectory(predictions: string): Promise<string> {
   return dir;
 }
 
-const CSV = `folder,id,measured,predicted,pose,pose_prediction,pose_weight,spread
-tyk2,a,7.5,7.25,1,-10.5,0.75,0.1
-tyk2,a,7.5,7.25,2,-9.5,0.25,0.2
-tyk2,b,,6,1,-8,1,0.3
+const CSV = `folder,id,measured,predicted,pose,pose_prediction,pose_weight,spread,fold
+tyk2,a,7.5,7.25,1,-10.5,0.75,0.1,2
+tyk2,a,7.5,7.25,2,-9.5,0.25,0.2,2
+tyk2,b,,6,1,-8,1,0.3,1
 `;
 
 describe('readReportData and writeReport', () => {
@@ -81,9 +81,10 @@ describe('readReportData and writeReport', () => {
     const dir = await runDirectory(CSV);
     const entries = [entry('a', [pose([1, 2, 3]), pose([4, 5, 6])], [{ ligand_id: 'a', pose_index: '1', vina_score: '-8.1' }, { ligand_id: 'a', pose_index: '2', vina_score: '-7.9' }]), entry('b', [pose([1, 1, 1]), pose([2, 2, 2])], [{}, {}])];
     const data = await readReportData(dir, entries, 'a run');
-    expect(data.compounds.map((c) => [c.id, c.measured, c.predicted, c.split])).toEqual([
-      ['a', 7.5, 7.25, null],
-      ['b', null, 6, null],
+    // fold has one value per compound: a compound column; spread varies between poses: a pose column.
+    expect(data.compounds.map((c) => [c.id, c.measured, c.predicted, c.split, c.columns])).toEqual([
+      ['a', 7.5, 7.25, null, { fold: '2' }],
+      ['b', null, 6, null, { fold: '1' }],
     ]);
     expect(data.compounds[0]!.poses).toEqual([
       { pose: '1', prediction: -10.5, weight: 0.75, columns: { vina_score: '-8.1', spread: '0.1' } },
@@ -98,6 +99,7 @@ describe('readReportData and writeReport', () => {
     expect(await writeReport(dir, entries, 'a run')).toBe(join(dir, 'report.html'));
     const html = await readFile(join(dir, 'report.html'), 'utf8');
     expect(html).toContain('<title>a run</title>');
+    expect(html).toMatch(/<th>poses<\/th><th>fold<\/th><\/tr>/);
     expect(html).toContain('$3Dmol');
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
