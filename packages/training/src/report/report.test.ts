@@ -101,6 +101,7 @@ describe('readReportData and writeReport', () => {
     expect(html).toContain('<title>a run</title>');
     expect(html).toMatch(/<th>poses<\/th><th>fold<\/th><\/tr>/);
     expect(html).toContain('$3Dmol');
+    expect(html).toContain('3Dmol.js incorporates code from GLmol'); // its licence, with the bundle
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });

@@ -11,6 +11,7 @@ import { readReportData } from './report-data.js';
 // 3Dmol.js: maintained, BSD-licensed, one 0.5 MB browser bundle that reads XYZ and draws sticks
 // with WebGL; Mol* (several MB) and NGL (over 1 MB) would weigh down every report for no gain here.
 const VIEWER_BUNDLE = '3dmol/build/3Dmol-min.js';
+const VIEWER_LICENSE = '3dmol/LICENSE';
 
 /**
  * Writes `report.html` into a run, evaluation or cross-validation directory, from the files
@@ -32,7 +33,10 @@ const VIEWER_BUNDLE = '3dmol/build/3Dmol-min.js';
  */
 export async function writeReport(dir: string, entries: readonly DatasetEntry[], title: string): Promise<string> {
   const data = await readReportData(dir, entries, title);
-  const viewer = await readFile(createRequire(import.meta.url).resolve(VIEWER_BUNDLE), 'utf8');
+  const require = createRequire(import.meta.url);
+  // The report redistributes 3Dmol.js, so it carries its licence.
+  const [bundle, license] = await Promise.all([VIEWER_BUNDLE, VIEWER_LICENSE].map((name) => readFile(require.resolve(name), 'utf8')));
+  const viewer = `/*\n${license!.replace(/\*\//g, '* /')}*/\n${bundle}`;
   const file = join(dir, RUN_FILES.report);
   await writeFileAtomic(file, reportHtml(data, viewer));
   return file;
