@@ -36,8 +36,11 @@ export const PAGE_SCRIPT = String.raw`(() => {
   function draw(compound, structures, shown, scale) {
     const box = byId('viewer');
     if (structures === null) {
-      if (viewer !== null) viewer.clear();
-      byId('viewer-note').textContent = 'No 3D view: this compound was not in the data the report was made from.';
+      if (viewer !== null) {
+        viewer.clear();
+        viewer.render();
+      }
+      byId('viewer-note').textContent = 'No 3D view: the data this report was made from lacks this compound or these poses.';
       return;
     }
     byId('viewer-note').textContent = '';
