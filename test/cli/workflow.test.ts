@@ -23,7 +23,7 @@ beforeAll(async () => {
 
 describe('posepool train', () => {
   it('writes the run directory, with plain progress lines when not on a terminal', async () => {
-    expect((await readdir(path('straight'))).sort()).toEqual(['checkpoint', 'config.yaml', 'history.jsonl', 'metrics.json', 'model', 'plots', 'predictions.csv', 'split.json', 'status']);
+    expect((await readdir(path('straight'))).sort()).toEqual(['checkpoint', 'config.yaml', 'history.jsonl', 'metrics.json', 'model', 'plots', 'predictions.csv', 'report.html', 'split.json', 'status']);
     expect(await readFile(path('straight', 'status'), 'utf8')).toBe('done\n');
     expect((await readFile(path('straight', 'history.jsonl'), 'utf8')).trim().split('\n')).toHaveLength(3);
   });
@@ -149,6 +149,7 @@ describe('posepool evaluate', () => {
     expect(report.baseline).toMatchObject({ tag: 'vina_score', pooled: { n: 3 } });
     const out = path('straight', 'evaluation');
     expect((await readdir(join(out, 'plots'))).sort()).toEqual(['learning-curves.svg', 'parity.svg']);
+    expect(await exists(join(out, 'report.html'))).toBe(true);
     const svg = await readFile(join(out, 'plots', 'parity.svg'), 'utf8');
     expect(svg).toMatch(/^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(svg).toContain('tyk2, test split: predicted vs measured');

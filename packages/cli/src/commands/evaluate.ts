@@ -24,7 +24,7 @@ export function evaluateCommand() {
     .argument('[data...]', "dataset folders (default: the run's own)")
     .addOption(new Option('--split <subset>', "only this subset of the run's split").choices(['all', 'train', 'validation', 'test'] as const).default('all' as const))
     .option('--baseline <tag>', "also score an SD tag's best (lowest) pose value, negated, e.g. vina_score")
-    .option('-o, --out <dir>', 'where metrics.json, predictions.csv and plots/ go (default: <run>/evaluation, or ./evaluation)')
+    .option('-o, --out <dir>', 'where metrics.json, predictions.csv, plots/ and report.html go (default: <run>/evaluation, or ./evaluation)')
     .addOption(new Option('--seed <n>', "bootstrap seed (default: the run's seed)").argParser(positiveInteger))
     .addOption(pluginOption())
     .addOption(jsonOption())
@@ -63,7 +63,7 @@ Examples:
           if (report !== undefined) lines.push(`  ${name.padEnd(who)}  ${folder.padEnd(where)}  ${lib.formatReport(report)}`);
         }
       }
-      lines.push(`wrote ${out}/metrics.json, predictions.csv, plots/`);
+      lines.push(`wrote ${out}/metrics.json, predictions.csv, plots/, report.html`);
       progress.line(lines.join('\n'));
     });
 }

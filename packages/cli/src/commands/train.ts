@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Command } from '@commander-js/extra-typings';
@@ -100,6 +101,7 @@ Examples:
         .map(([name, group]) => `${name} RMSE ${fixed(group.pooled.rmse.value, 2)} r ${fixed(group.pooled.pearson.value, 2)} (n=${group.pooled.n})`)
         .join('; ');
       progress.line(`done: ${run.dir} (weights of epoch ${run.metrics.bestEpoch} of ${run.metrics.epochs}); ${summary}`);
+      progress.line(`report: ${join(run.dir, lib.RUN_FILES.report)}`);
       await emit({ event: 'done', dir: run.dir, metrics: run.metrics });
     });
 }

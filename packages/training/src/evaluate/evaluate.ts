@@ -1,5 +1,5 @@
 import { writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import { PosePoolError, type Plugin } from '@posepool/core';
 
@@ -8,6 +8,7 @@ import { SPLIT_NAMES, type SplitName } from '../data/split.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { predictEntries, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
 import { writeDirectoryAtomic } from '../run/atomic.js';
+import { writeReport } from '../report/report.js';
 import { openModel } from '../run/open-model.js';
 import { readHistory } from '../run/run-directory.js';
 import { baselineRows, evaluateRows, parityPlot, type Evaluation } from './report.js';
@@ -20,7 +21,7 @@ export interface EvaluateOptions {
   readonly split?: SplitName | 'all';
   /** SD tag whose best (lowest) pose value, negated, is the baseline, e.g. `vina_score`. */
   readonly baseline?: string;
-  /** Output directory for `metrics.json`, `predictions.csv` and `plots/` (replaced atomically). */
+  /** Output directory for `metrics.json`, `predictions.csv`, `plots/` and `report.html` (replaced atomically). */
   readonly out?: string;
   /** Bootstrap seed. @defaultValue the run's seed */
   readonly seed?: number;
@@ -77,6 +78,7 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
         await writeFile(join(tmp, 'predictions.csv'), predictionsToCsv(rows));
         if (parity !== undefined) await writeFile(join(tmp, 'plots', 'parity.svg'), parity);
         if (curves !== undefined) await writeFile(join(tmp, 'plots', 'learning-curves.svg'), curves);
+        await writeReport(tmp, entries, `Evaluation of ${basename(path)} · ${label}`);
       });
     }
     return { evaluation, rows, label };

@@ -95,5 +95,7 @@ export async function parityPlot(evaluation: Evaluation, rows: readonly Compound
   const measured = rows.filter((r) => r.measured !== null);
   if (measured.length === 0) return undefined;
   const points = measured.map((r) => ({ measured: r.measured!, predicted: r.predicted, group: r.folder, id: r.id }));
-  return renderSvg(paritySpec(points, [`${label}: predicted vs measured`, format(evaluation.model.pooled)]));
+  const r = evaluation.model.pooled;
+  // The metrics on two lines keep the plot about as wide as its axes.
+  return renderSvg(paritySpec(points, [`${label}: predicted vs measured`, `n=${r.n}  MAE ${interval(r.mae)}  RMSE ${interval(r.rmse)}`, `r ${interval(r.pearson)}  ρ ${interval(r.spearman)}  τ ${interval(r.kendall)}`]));
 }

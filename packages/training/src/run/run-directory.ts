@@ -21,6 +21,7 @@ export const RUN_FILES = {
   metrics: 'metrics.json',
   predictions: 'predictions.csv',
   plots: 'plots',
+  report: 'report.html',
   status: 'status',
 } as const;
 

@@ -38,7 +38,7 @@ describe('train', () => {
     const run = await train(TINY, { data: [TYK2], out, onEpoch: (r) => epochs.push(r.epoch) });
     expect(tf.memory().numTensors).toBe(before);
     expect(epochs).toEqual([1, 2]);
-    expect((await readdir(out)).sort()).toEqual(['checkpoint', 'config.yaml', 'history.jsonl', 'metrics.json', 'model', 'plots', 'predictions.csv', 'split.json', 'status']);
+    expect((await readdir(out)).sort()).toEqual(['checkpoint', 'config.yaml', 'history.jsonl', 'metrics.json', 'model', 'plots', 'predictions.csv', 'report.html', 'split.json', 'status']);
     expect(await readStatus(out)).toEqual({ state: 'done' });
     expect((await readdir(join(out, 'plots'))).sort()).toEqual(['learning-curves.svg', 'parity-test.svg', 'parity-train.svg', 'parity-validation.svg']);
     const history = await readHistory(out);
@@ -63,7 +63,7 @@ describe('train', () => {
     expect(evaluation.model.pooled.n).toBe(3);
     // The baseline is minus the best (lowest) vina_score among each compound's kept poses.
     expect(evaluation.baseline?.pooled.n).toBe(3);
-    expect((await readdir(out)).sort()).toEqual(['metrics.json', 'plots', 'predictions.csv']);
+    expect((await readdir(out)).sort()).toEqual(['metrics.json', 'plots', 'predictions.csv', 'report.html']);
   });
 
   it('stops early after `patience` epochs without an improvement of at least minDelta', async () => {

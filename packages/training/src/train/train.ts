@@ -1,5 +1,5 @@
 import { mkdir, readFile, readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 import { PosePoolError, buildModel, saveModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
 import type { SkippedItem } from '@posepool/featurizers';
@@ -13,6 +13,7 @@ import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
 import { predictEntries, predictionsToCsv } from '../predict/predictions.js';
 import { Random } from '../random.js';
+import { writeReport } from '../report/report.js';
 import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
 import { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
@@ -106,6 +107,7 @@ async function finish(dir: string, model: MultiPoseModel, config: RunConfig, ent
   await writeFileAtomic(join(dir, RUN_FILES.predictions), predictionsToCsv(rows));
   await writeFileAtomic(join(dir, RUN_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
   for (const [name, svg] of Object.entries(plots)) await writeFileAtomic(join(dir, RUN_FILES.plots, name), svg);
+  await writeReport(dir, entries, `Training run ${basename(dir)} · ${[...new Set(entries.map((e) => e.folder))].join(', ')}`);
   return metrics;
 }
 
@@ -197,8 +199,8 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
 
 /**
  * Trains a model as a run directory: resolved `config.yaml`, `split.json`, `checkpoint/` (each
- * epoch, atomic), `history.jsonl`, `model/`, `predictions.csv`, `metrics.json`, `plots/*.svg`
- * and `status`. What `posepool train` does.
+ * epoch, atomic), `history.jsonl`, `model/`, `predictions.csv`, `metrics.json`, `plots/*.svg`,
+ * `report.html` and `status`. What `posepool train` does.
  *
  * @param config - the run config (partial; defaults fill the rest)
  * @param options - the run directory, data folders, plugins, progress callbacks
