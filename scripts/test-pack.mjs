@@ -2,7 +2,7 @@
 // no tsx, no source condition). Builds and packs every package, then installs
 //   a) core + combinations alone: a hand-written TF.js representation trains one step and predicts;
 //   b) core + featurizers + models: featurizes the bundled tyk2 folder, builds a SchNet, predicts;
-//   c) the CLI with every package: `posepool --help`, `posepool list`.
+//   c) the CLI with every package and the example plugin: `posepool --help`, `posepool list --plugin`.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +18,9 @@ try {
   step('build and pack every package');
   run('pnpm', ['build'], root);
   const tarballs = join(work, 'tarballs');
-  for (const name of readdirSync(join(root, 'packages'))) run('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name));
-  const tarball = (name) => join(tarballs, readdirSync(tarballs).find((f) => f.startsWith(`posepool-${name}-`)));
+  const packages = [...readdirSync(join(root, 'packages')).map((name) => join(root, 'packages', name)), join(root, 'examples', 'posepool-plugin-power-mean')];
+  for (const dir of packages) run('pnpm', ['pack', '--pack-destination', tarballs], dir);
+  const tarball = (name) => join(tarballs, readdirSync(tarballs).find((f) => f.startsWith(`posepool-${name}-0`)));
   for (const file of readdirSync(tarballs)) console.log(`  ${file}`);
 
   const project = (name, packages, files = []) => {
@@ -39,15 +40,15 @@ try {
   const b = project('featurize-schnet', [tarball('core'), tarball('featurizers'), tarball('models'), '@tensorflow/tfjs@4.22.0'], [['examples/data/tyk2', 'tyk2']]);
   process.stdout.write(run('node', ['featurize-schnet.mjs'], b));
 
-  step('c) @posepool/cli with every package');
+  step('c) @posepool/cli with every package and the example plugin');
   const c = project('cli', readdirSync(tarballs).map((f) => join(tarballs, f)));
   const bin = join(c, 'node_modules', '.bin', 'posepool');
   const help = run(bin, ['--help'], c);
   if (!/^Usage: posepool/.test(help)) throw new Error(`posepool --help printed:\n${help}`);
   console.log(help.split('\n').slice(0, 3).join('\n'));
-  const list = run(bin, ['list'], c);
-  for (const name of ['schnet', 'smooth-min', 'boltzmann']) if (!list.includes(name)) throw new Error(`posepool list lacks ${name}:\n${list}`);
-  console.log(`  posepool list: ${list.trim().split('\n').length} lines, schnet, smooth-min and boltzmann among them`);
+  const list = run(bin, ['list', '--plugin', 'posepool-plugin-power-mean'], c);
+  for (const name of ['schnet', 'smooth-min', 'boltzmann', 'power-mean']) if (!list.includes(name)) throw new Error(`posepool list lacks ${name}:\n${list}`);
+  console.log(`  posepool list --plugin posepool-plugin-power-mean: ${list.trim().split('\n').length} lines, schnet, smooth-min, boltzmann and power-mean among them`);
   console.log('\npack test passed');
 } finally {
   rmSync(work, { recursive: true, force: true });

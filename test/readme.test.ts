@@ -24,9 +24,11 @@ describe('README', () => {
 });
 
 describe('plugin guide', () => {
-  it('shows test/plugin-example/index.ts verbatim', () => {
+  it('shows the example plugin package (examples/posepool-plugin-power-mean) verbatim', () => {
     const guide = readFileSync(join(root, 'docs', 'guides', 'writing-a-combination.md'), 'utf8');
-    expect(guide).toContain(readFileSync(join(root, 'test', 'plugin-example', 'index.ts'), 'utf8').trim());
-    expect(guide).toContain(readFileSync(join(root, 'test', 'plugin-example', 'index.test.ts'), 'utf8').trim());
+    const example = join(root, 'examples', 'posepool-plugin-power-mean');
+    expect(guide).toContain(readFileSync(join(example, 'src', 'index.ts'), 'utf8').trim());
+    expect(guide).toContain(readFileSync(join(example, 'src', 'index.test.ts'), 'utf8').trim());
+    expect(guide).toContain(readFileSync(join(example, 'package.json'), 'utf8').trim());
   });
 });

@@ -7,7 +7,7 @@ import { randomCompound, testingPlugin } from '@posepool/core/testing';
 import { combinationsPlugin } from '@posepool/combinations';
 import { describe, expect, it } from 'vitest';
 
-import { powerMeanPlugin } from './plugin-example/index.js';
+import { powerMeanPlugin } from 'posepool-plugin-power-mean';
 
 describe('a third-party combination plugin', () => {
   const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(testingPlugin).use(powerMeanPlugin);

@@ -74,11 +74,11 @@ describe('posepool train', () => {
   it('loads a third-party plugin with --plugin and remembers it for predict', async () => {
     const config = TINY_CONFIG.replace('combination: { name: boltzmann }\n  readout: { name: pki }', 'poseReadout: { name: pki }\n  combination: { name: power-mean, options: { power: 2 } }').replace('epochs: 3', 'epochs: 1');
     await writeFile(path('plugin.yaml'), config);
-    const list = await runBin(['list', '--plugin', './test/plugin-example/index.ts']);
+    const list = await runBin(['list', '--plugin', 'posepool-plugin-power-mean']);
     expect(list.stdout).toMatch(/combination\s+power-mean\s+posepool-plugin-power-mean\s+Power mean/);
-    const run = await runBin(['train', TYK2, '-c', path('plugin.yaml'), '-o', path('plugin-run'), '--plugin', './test/plugin-example/index.ts']);
+    const run = await runBin(['train', TYK2, '-c', path('plugin.yaml'), '-o', path('plugin-run'), '--plugin', 'posepool-plugin-power-mean']);
     expect(run.code).toBe(0);
-    expect(await readFile(path('plugin-run', 'config.yaml'), 'utf8')).toMatch(/plugins:\n\s+- \/.*test\/plugin-example\/index\.ts/);
+    expect(await readFile(path('plugin-run', 'config.yaml'), 'utf8')).toMatch(/plugins:\n\s+- posepool-plugin-power-mean\n/);
     const predicted = await runBin(['predict', path('plugin-run'), '-o', path('plugin-preds.json')]);
     expect(predicted.code).toBe(0);
     const { compounds } = JSON.parse(await readFile(path('plugin-preds.json'), 'utf8')) as { compounds: Array<{ predicted: number; poses: Array<{ prediction: number; weight: number }> }> };

@@ -1,5 +1,5 @@
-// A combination plugin as a third party would publish it (`posepool-plugin-softmean`):
-// only @posepool/core's public API, a zod schema, typed options by module augmentation.
+// A combination plugin as a third party publishes it (this package, `posepool-plugin-power-mean`):
+// only @posepool/core's public API as a peer, a zod schema, typed options by module augmentation.
 import * as tf from '@tensorflow/tfjs';
 import { Module, defineComponent, definePlugin, parseOptions, type Combination } from '@posepool/core';
 import { z } from 'zod';
