@@ -11,11 +11,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = JSON.parse(readFileSync(join(root, 'packages', 'models', 'fixtures', 'pyg-schnet-small.json'), 'utf8'));
 
 describe('SchNet import guide', () => {
-  it('shows examples/import-schnet.ts verbatim', () => {
-    const guide = readFileSync(join(root, 'docs', 'guides', 'importing-pytorch-schnet.md'), 'utf8');
-    expect(guide).toContain(readFileSync(join(root, 'examples', 'import-schnet.ts'), 'utf8').split('\n').slice(1).join('\n').trim());
-  });
-
   it('imports a PyG state dict file and predicts what mtenn predicts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'posepool-import-'));
     const path = join(dir, 'schnet.json');

@@ -22,13 +22,3 @@ describe('README', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
   });
 });
-
-describe('plugin guide', () => {
-  it('shows the example plugin package (examples/posepool-plugin-power-mean) verbatim', () => {
-    const guide = readFileSync(join(root, 'docs', 'guides', 'writing-a-combination.md'), 'utf8');
-    const example = join(root, 'examples', 'posepool-plugin-power-mean');
-    expect(guide).toContain(readFileSync(join(example, 'src', 'index.ts'), 'utf8').trim());
-    expect(guide).toContain(readFileSync(join(example, 'src', 'index.test.ts'), 'utf8').trim());
-    expect(guide).toContain(readFileSync(join(example, 'package.json'), 'utf8').trim());
-  });
-});

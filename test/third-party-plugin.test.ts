@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { powerMeanPlugin } from 'posepool-plugin-power-mean';
 
 describe('a third-party combination plugin', () => {
-  const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(testingPlugin).use(powerMeanPlugin);
+  const registry = createRegistry().use(corePlugin).use(combinationsPlugin).use(powerMeanPlugin);
+  registry.use(testingPlugin); // the toy representation the models below are built on
 
   it('registers beside the first-party plugins with typed, validated options', () => {
     const combination = registry.create('combination', 'power-mean', { power: 3 });
