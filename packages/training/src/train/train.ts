@@ -21,6 +21,8 @@ import { runLoss } from './losses.js';
 import { runEpochs, type BatchProgress } from './loop.js';
 import { RunOptimizer } from './optimizer.js';
 import { LearningRateSchedule } from './schedule.js';
+import { ComputePool } from '../workers/pool.js';
+import { workerCount } from '../workers/protocol.js';
 
 /** What a run starts with, for progress displays. */
 export interface RunStart {
@@ -53,6 +55,8 @@ export interface TrainOptions {
   readonly onStart?: (start: RunStart) => void;
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void;
+  /** Replaces the config's `workers` (a resumed run gives the same weights with any count, see {@link RunConfig}). */
+  readonly workers?: 'auto' | number;
 }
 
 /** Metrics of a finished run. */
@@ -123,8 +127,13 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
 
   const model = buildModel(config.model, registry);
   const optimizer = new RunOptimizer(config.optimizer);
+  const workers = workerCount(options.workers ?? config.workers, Math.min(config.batchSize, trainSet.length));
+  let pool: ComputePool | undefined;
   let state: TrainingState | undefined;
   try {
+    if (workers > 1 && (options.plugins?.length ?? 0) > 0) {
+      throw new PosePoolError('E_USAGE', `Plugins passed as objects cannot reach worker threads (${options.plugins!.map((p) => p.name).join(', ')}). List their modules in the config's plugins, or set workers: 1.`);
+    }
     if (fresh) {
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, RUN_FILES.config), runConfigToYaml(config));
@@ -162,7 +171,9 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       skipped: dataset.skipped,
       warnings: dataset.warnings,
     });
+    if (workers > 1) pool = await ComputePool.start({ workers, model, config, cwd: options.cwd ?? process.cwd(), entries: [...trainSet, ...validation] });
     await runEpochs({
+      ...(pool && { pool }),
       model,
       config,
       train: trainSet,
@@ -190,6 +201,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
     }
     throw error;
   } finally {
+    await pool?.close();
     optimizer.dispose();
     model.dispose();
   }
