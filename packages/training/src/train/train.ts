@@ -11,7 +11,7 @@ import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/s
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
-import { predictEntries, predictionsToCsv } from '../predict/predictions.js';
+import { predictEntriesInParallel, predictionsToCsv } from '../predict/predictions.js';
 import { Random } from '../random.js';
 import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
@@ -90,9 +90,9 @@ function checkSplit(split: Split, entries: readonly DatasetEntry[], dir: string)
 }
 
 /** Writes what a finished (or failed) run leaves: model, predictions, metrics, plots. */
-async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState): Promise<RunMetrics> {
+async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState, pool: ComputePool | undefined): Promise<RunMetrics> {
   const splitOf = new Map(SPLIT_NAMES.flatMap((s) => split[s].map((k) => [k, s] as const)));
-  const rows = predictEntries(model, entries, splitOf);
+  const rows = await predictEntriesInParallel(model, entries, { workers: 1, config, splitOf, ...(pool && { pool }) });
   const splits: RunMetrics['splits'] = {};
   const plots: Record<string, string> = {};
   for (const name of SPLIT_NAMES) {
@@ -131,9 +131,6 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
   let pool: ComputePool | undefined;
   let state: TrainingState | undefined;
   try {
-    if (workers > 1 && (options.plugins?.length ?? 0) > 0) {
-      throw new PosePoolError('E_USAGE', `Plugins passed as objects cannot reach worker threads (${options.plugins!.map((p) => p.name).join(', ')}). List their modules in the config's plugins, or set workers: 1.`);
-    }
     if (fresh) {
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, RUN_FILES.config), runConfigToYaml(config));
@@ -171,7 +168,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       skipped: dataset.skipped,
       warnings: dataset.warnings,
     });
-    if (workers > 1) pool = await ComputePool.start({ workers, model, config, cwd: options.cwd ?? process.cwd(), entries: [...trainSet, ...validation] });
+    if (workers > 1) pool = await ComputePool.start({ workers, model, config, cwd: options.cwd ?? process.cwd(), entries: dataset.entries, pluginObjects: options.plugins ?? [] });
     await runEpochs({
       ...(pool && { pool }),
       model,
@@ -190,7 +187,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       },
     });
     if (validation.length > 0 && current.best.weights !== null) restoreWeights(model.trainableVariables(), current.best.weights);
-    const metrics = await finish(dir, model, config, dataset.entries, split, current);
+    const metrics = await finish(dir, model, config, dataset.entries, split, current, pool);
     await writeStatus(dir, { state: 'done' });
     return { dir, config, history: current.history, metrics };
   } catch (error) {

@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import type { RunConfigInput } from '../config/schema.js';
+import { evaluate } from '../evaluate/evaluate.js';
+import { predict } from '../predict/predict.js';
 import { readStatus } from '../run/run-directory.js';
 import { resumeRun, train } from './train.js';
 
@@ -45,6 +47,9 @@ describe('train with worker threads', () => {
     expect(b.history.map((r) => [r.trainLoss, r.validationLoss])).toEqual(a.history.map((r) => [r.trainLoss, r.validationLoss]));
     expect(await modelFiles(two)).toEqual(await modelFiles(one));
     expect(await readFile(join(two, 'predictions.csv'), 'utf8')).toBe(await readFile(join(one, 'predictions.csv'), 'utf8'));
+    expect(await predict(one, { workers: 2 })).toEqual(await predict(one, { workers: 1 }));
+    expect((await evaluate(one, { workers: 2 })).rows).toEqual((await evaluate(one, { workers: 1 })).rows);
+    expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
 });
 

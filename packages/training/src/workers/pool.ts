@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs';
-import { PosePoolError, modelConfigOf, type MultiPoseModel } from '@posepool/core';
+import { PosePoolError, modelConfigOf, type MultiPoseModel, type Plugin } from '@posepool/core';
 
 import type { RunConfig } from '../config/schema.js';
 import type { StepEntry } from '../train/step.js';
@@ -25,6 +25,8 @@ export interface PoolOptions {
   readonly cwd: string;
   /** Every compound the pool will be asked about: sent to each worker once. */
   readonly entries: readonly StepEntry[];
+  /** Plugins the caller registered as objects: workers cannot receive them, so any is an error. */
+  readonly pluginObjects?: readonly Plugin[];
 }
 
 /** One compound's loss and gradients (tensors keyed by parameter path, yours to dispose). */
@@ -90,9 +92,13 @@ export class ComputePool {
    *
    * @param options - workers, model, run config, compounds
    * @returns the ready pool
-   * @throws PosePoolError (code `E_WORKER`) when a worker cannot start; none is left running
+   * @throws PosePoolError (code `E_WORKER`) when a worker cannot start; none is left running; `E_USAGE` for plugin objects
    */
   static async start(options: PoolOptions): Promise<ComputePool> {
+    const objects = options.pluginObjects ?? [];
+    if (objects.length > 0) {
+      throw new PosePoolError('E_USAGE', `Plugins passed as objects cannot reach worker threads (${objects.map((p) => p.name).join(', ')}). List their modules in the run config's plugins, or use one worker.`);
+    }
     const init: WorkerInit = {
       backend: options.config.backend,
       model: modelConfigOf(options.model),
