@@ -72,6 +72,20 @@ describe('a run with worker threads that stops', () => {
 });
 
 describe('a failing worker', () => {
+  it('stops on a non-finite gradient with the error one thread gives (the earliest compound of the batch)', async () => {
+    const config: RunConfigInput = { ...TINY, optimizer: { name: 'sgd', learningRate: 1e38 } };
+    const failure = async (workers: number): Promise<Error> =>
+      train({ ...config, workers }, { data: [TYK2], out: join(await tempDir(), 'run') }).then(
+        () => new Error('trained'),
+        (e: unknown) => e as Error,
+      );
+    const one = await failure(1);
+    const two = await failure(2);
+    expect(two).toMatchObject({ code: 'E_NONFINITE', message: one.message });
+    expect(two.message).toMatch(/compound 'lig_\w+' of tyk2/);
+  }, 120_000);
+
+
   it('fails the run with the compound named, stops every worker and leaks no tensor', async () => {
     const before = tf.memory().numTensors;
     const out = join(await tempDir(), 'run');

@@ -75,15 +75,19 @@ export class ComputePool {
   readonly #workers: Worker[];
   readonly #model: MultiPoseModel;
   readonly #poses: ReadonlyMap<string, number>;
+  readonly #home: ReadonlyMap<string, number>;
   readonly #names: ReadonlyMap<string, string>;
   readonly #pending = new Map<number, Pending>();
   #next = 1;
   #failure: Error | undefined;
+  /** The compound each failure happened at. */
+  readonly #failedAt = new WeakMap<Error, string>();
 
   private constructor(workers: Worker[], model: MultiPoseModel, entries: readonly StepEntry[]) {
     this.#workers = workers;
     this.#model = model;
     this.#poses = new Map(entries.map((e) => [e.key, e.compound.poses.length]));
+    this.#home = new Map(entries.map((e, i) => [e.key, i]));
     this.#names = new Map(entries.map((e) => [e.key, `compound '${e.compound.id}' of ${e.folder}`]));
   }
 
@@ -159,21 +163,33 @@ export class ComputePool {
   #error(failure: WorkerFailure, context: string): PosePoolError {
     const cause = Object.assign(new Error(failure.message), { stack: failure.stack });
     const where = failure.key === undefined ? undefined : (this.#names.get(failure.key) ?? failure.key);
-    if (failure.code === 'E_NONFINITE') return new PosePoolError('E_NONFINITE', failure.message, { cause });
-    const message = where === undefined ? `${context}: ${failure.message}` : `${context} on ${where}: ${failure.message}`;
-    return new PosePoolError(failure.code ?? 'E_WORKER', message, { cause });
+    const message = failure.code === 'E_NONFINITE' || where === undefined ? (where === undefined ? `${context}: ${failure.message}` : failure.message) : `${context} on ${where}: ${failure.message}`;
+    const error = new PosePoolError(failure.code ?? 'E_WORKER', message, { cause });
+    if (failure.key !== undefined) this.#failedAt.set(error, failure.key);
+    return error;
   }
 
-  /** Shares `keys` out by poses (largest first, to the least loaded worker); each share keeps the order of `keys`. */
+  /**
+   * Shares `keys` out: each compound to its home worker (its position among the pool's compounds,
+   * modulo the workers, so that a worker meets the same compounds again and keeps their neighbour
+   * lists warm), then compounds moved from the most to the least loaded worker (in poses) while
+   * that lowers the largest load. Each share keeps the order of `keys`.
+   */
   #share(keys: readonly string[]): number[][] {
-    const load = this.#workers.map(() => 0);
-    const owner = new Map<string, number>();
-    for (const key of [...keys].sort((a, b) => this.#poses.get(b)! - this.#poses.get(a)!)) {
-      const w = load.indexOf(Math.min(...load));
-      owner.set(key, w);
-      load[w]! += this.#poses.get(key)!;
+    const owner = keys.map((key) => this.#home.get(key)! % this.#workers.length);
+    const poses = keys.map((key) => this.#poses.get(key)!);
+    const load = this.#workers.map((_, w) => owner.reduce((sum, o, i) => sum + (o === w ? poses[i]! : 0), 0));
+    for (;;) {
+      const [most, least] = [load.indexOf(Math.max(...load)), load.indexOf(Math.min(...load))];
+      const gap = load[most]! - load[least]!;
+      const movable = owner.flatMap((o, i) => (o === most && poses[i]! < gap ? [i] : []));
+      if (movable.length === 0) break;
+      const i = movable.reduce((best, j) => (poses[j]! > poses[best]! ? j : best));
+      owner[i] = least;
+      load[most]! -= poses[i]!;
+      load[least]! += poses[i]!;
     }
-    return this.#workers.map((_, w) => keys.flatMap((key, i) => (owner.get(key) === w ? [i] : [])));
+    return this.#workers.map((_, w) => keys.flatMap((_, i) => (owner[i] === w ? [i] : [])));
   }
 
   /** Sends the current weights and each worker's share; returns the results in the order of `keys`. */
@@ -187,7 +203,7 @@ export class ComputePool {
       offset += v.size;
     }
     const out = new Array<GradientResult | PredictionResult>(keys.length);
-    await Promise.all(
+    const settled = await Promise.allSettled(
       this.#share(keys).map(async (indices, w) => {
         if (indices.length === 0) return;
         const id = this.#next++;
@@ -199,6 +215,15 @@ export class ComputePool {
         indices.forEach((i, k) => (out[i] = results[k]!));
       }),
     );
+    // Every worker has answered: report the failure at the earliest compound, as one thread would meet it first.
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as Error] : []));
+    if (failures.length > 0) {
+      const at = (e: Error): number => {
+        const key = this.#failedAt.get(e);
+        return key === undefined ? Infinity : keys.indexOf(key);
+      };
+      throw failures.reduce((first, e) => (at(e) < at(first) ? e : first));
+    }
     return out;
   }
 
