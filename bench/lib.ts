@@ -5,8 +5,8 @@ import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import type { Pose } from '@posepool/core';
-import { randomPose } from '@posepool/core/testing';
+import type { Compound, Pose } from '@posepool/core';
+import { randomPose, seededRandom } from '@posepool/core/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -65,4 +65,25 @@ export function benchmarkPose(): { pose: Pose; source: string } {
     pose: { z: Int32Array.from(p.z), pos: Float32Array.from(p.pos.flat()), ligandMask: Uint8Array.from(p.lig, Number) },
     source: `../shared/fixtures/pyg-schnet-small.json poses.${name} (PLB tyk2, pocket + ligand heavy atoms)`,
   };
+}
+
+/** N poses of one compound: the receptor as it is, the ligand turned and moved rigidly (up to 30°, 1 Å), as docking poses differ. */
+export function benchmarkCompound(pose: Pose, n: number, seed = n): Compound {
+  const random = seededRandom(seed);
+  const ligand = Array.from(pose.ligandMask.keys()).filter((i) => pose.ligandMask[i]);
+  const centre = [0, 1, 2].map((k) => ligand.reduce((s, i) => s + pose.pos[3 * i + k]!, 0) / ligand.length);
+  const poses = Array.from({ length: n }, (_, p): Pose => {
+    if (p === 0) return pose;
+    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * (Math.PI / 3));
+    const [ca, sa, cb, sb, cc, sc] = [Math.cos(a!), Math.sin(a!), Math.cos(b!), Math.sin(b!), Math.cos(c!), Math.sin(c!)];
+    const r = [cb * cc, -cb * sc, sb, sa * sb * cc + ca * sc, -sa * sb * sc + ca * cc, -sa * cb, -ca * sb * cc + sa * sc, ca * sb * sc + sa * cc, ca * cb];
+    const shift = [0, 1, 2].map(() => random() - 0.5);
+    const pos = pose.pos.slice();
+    for (const i of ligand) {
+      const d = [0, 1, 2].map((k) => pose.pos[3 * i + k]! - centre[k]!);
+      for (let k = 0; k < 3; k++) pos[3 * i + k] = centre[k]! + shift[k]! + r[3 * k]! * d[0]! + r[3 * k + 1]! * d[1]! + r[3 * k + 2]! * d[2]!;
+    }
+    return { ...pose, pos };
+  });
+  return { id: seed === n ? `tyk2-x${n}` : `tyk2-x${n}-${seed}`, poses, target: 7 };
 }

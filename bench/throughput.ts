@@ -1,37 +1,15 @@
 // Training and inference throughput of the default SchNet on the tyk2 complex, with and without
 // the shared receptor stage (bench/results/throughput.json).
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, MultiPoseModel, squaredError, useBackend, valueAndGrads, type Compound, type DecoupledModel, type Pose } from '@posepool/core';
+import { ComplexOnlyStrategy, MultiPoseModel, squaredError, useBackend, valueAndGrads, type Compound, type DecoupledModel } from '@posepool/core';
 import { LogSumExpCombination } from '@posepool/combinations';
 import { PaiNN, SchNet } from '@posepool/models';
-import { seededRandom } from '@posepool/core/testing';
 
-import { benchmarkPose, machine, median, writeResult } from './lib.js';
+import { benchmarkCompound, benchmarkPose, machine, median, writeResult } from './lib.js';
 
 tf.enableProdMode();
 await useBackend('wasm');
 const { pose, source } = benchmarkPose();
-
-/** N poses of one compound: the receptor as it is, the ligand turned and moved rigidly (up to 30°, 1 Å), as docking poses differ. */
-function compoundOf(n: number): Compound {
-  const random = seededRandom(n);
-  const ligand = Array.from(pose.ligandMask.keys()).filter((i) => pose.ligandMask[i]);
-  const centre = [0, 1, 2].map((k) => ligand.reduce((s, i) => s + pose.pos[3 * i + k]!, 0) / ligand.length);
-  const poses = Array.from({ length: n }, (_, p): Pose => {
-    if (p === 0) return pose;
-    const [a, b, c] = [0, 1, 2].map(() => (random() - 0.5) * (Math.PI / 3));
-    const [ca, sa, cb, sb, cc, sc] = [Math.cos(a!), Math.sin(a!), Math.cos(b!), Math.sin(b!), Math.cos(c!), Math.sin(c!)];
-    const r = [cb * cc, -cb * sc, sb, sa * sb * cc + ca * sc, -sa * sb * sc + ca * cc, -sa * cb, -ca * sb * cc + sa * sc, ca * sb * sc + sa * cc, ca * cb];
-    const shift = [0, 1, 2].map(() => random() - 0.5);
-    const pos = pose.pos.slice();
-    for (const i of ligand) {
-      const d = [0, 1, 2].map((k) => pose.pos[3 * i + k]! - centre[k]!);
-      for (let k = 0; k < 3; k++) pos[3 * i + k] = centre[k]! + shift[k]! + r[3 * k]! * d[0]! + r[3 * k + 1]! * d[1]! + r[3 * k + 2]! * d[2]!;
-    }
-    return { ...pose, pos };
-  });
-  return { id: `tyk2-x${n}`, poses, target: 7 };
-}
 
 /** The same model seen by the engine without its shared stage: every pose computes everything. */
 function withoutSharing(model: MultiPoseModel): DecoupledModel {
@@ -105,7 +83,7 @@ for (const [name, make] of Object.entries(architectures)) {
   const plain = withoutSharing(model);
   const rows: Row[] = [];
   for (const n of [1, 9, 64]) {
-    const compound = compoundOf(n);
+    const compound = benchmarkCompound(pose, n);
     model.predict(compound); // neighbour lists and layouts outside the measurement
     const repeats = n === 64 ? 1 : 3;
     model.predict(compound);

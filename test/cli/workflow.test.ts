@@ -51,6 +51,25 @@ describe('posepool train', () => {
     expect(await readFile(path('killed', 'history.jsonl'), 'utf8')).toMatch(/^(\{"epoch":\d.*\}\n){3}$/);
   }, 120_000);
 
+  it('with --workers 2, continues after kill -9 to the weights of one thread, byte for byte', async () => {
+    const child = startBin(['train', TYK2, '-c', path('tiny.yaml'), '-o', path('killed-workers'), '--workers', '2']);
+    const checkpoint = path('killed-workers', 'checkpoint', 'state.json');
+    for (let waited = 0; waited < 60_000; waited += 50) {
+      if (/"epoch":0,"position":2/.test(await readFile(checkpoint, 'utf8').catch(() => '')) || /"epoch":1,/.test(await readFile(checkpoint, 'utf8').catch(() => ''))) break;
+      await sleep(50);
+    }
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.on('close', resolve));
+    expect(await exists(path('killed-workers', 'model'))).toBe(false);
+    const resumed = await runBin(['train', '--resume', path('killed-workers'), '--workers', '2']);
+    expect(resumed.code).toBe(0);
+    const weights = (run: string) => readFile(path(run, 'model', 'weights.bin'));
+    expect(Buffer.compare(await weights('straight'), await weights('killed-workers'))).toBe(0);
+    const predicted = await Promise.all(['1', '2'].map((n) => runBin(['predict', path('straight'), '-o', path(`workers-${n}.csv`), '--workers', n])));
+    expect(predicted.map((r) => r.code)).toEqual([0, 0]);
+    expect(await readFile(path('workers-2.csv'), 'utf8')).toBe(await readFile(path('workers-1.csv'), 'utf8'));
+  }, 120_000);
+
   it('records an interruption (Ctrl-C) in the run status, with the command that resumes it', async () => {
     const child = startBin(['train', TYK2, '-c', path('tiny.yaml'), '-o', path('interrupted')]);
     const checkpoint = path('interrupted', 'checkpoint', 'state.json');

@@ -55,3 +55,24 @@ export function positiveInteger(value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive integer.`);
   return n;
 }
+
+/** Parses `--workers`: `auto` or a positive integer. */
+function parseWorkers(value: string): 'auto' | number {
+  if (value === 'auto') return 'auto';
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected 'auto' or a positive integer, got '${value}'.`);
+  return n;
+}
+
+/**
+ * `--workers auto|N`: threads computing compounds in parallel (replaces the run config's `workers`).
+ *
+ * @returns the option
+ * @example
+ * ```ts
+ * command.addOption(workersOption());
+ * ```
+ */
+export function workersOption() {
+  return new Option('--workers <n|auto>', "threads computing compounds in parallel, each with its own model replica; 'auto': one per core (default: the run config's workers)").argParser(parseWorkers);
+}

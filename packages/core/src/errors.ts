@@ -31,7 +31,9 @@ export type PosePoolErrorCode =
   /** A run directory is missing, incomplete or not resumable. */
   | 'E_RUN_DIR'
   /** A command-line value or combination of flags is unusable (exit code 2). */
-  | 'E_USAGE';
+  | 'E_USAGE'
+  /** A worker thread failed or could not start (the message names the compound it was computing). */
+  | 'E_WORKER';
 
 /**
  * The one error class PosePool throws for problems a user can act on.

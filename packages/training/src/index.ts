@@ -24,7 +24,7 @@ export { METRIC_NAMES, metric, metricReport, type BootstrapOptions, type MetricI
 export { learningCurveSpec, paritySpec, renderSvg, type ParityPoint } from './plots/plots.js';
 export { importPlugins, isPluginPath, listComponents, runRegistry, type ComponentListing } from './plugins.js';
 export { predict, type PredictOptions } from './predict/predict.js';
-export { predictEntries, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type PosePrediction } from './predict/predictions.js';
+export { predictEntries, predictEntriesInParallel, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type ParallelPredictionOptions, type PosePrediction } from './predict/predictions.js';
 export { inShard, parseShard, type Shard } from './predict/shard.js';
 export { Random, type RandomState } from './random.js';
 export { reportHtml } from './report/html.js';
@@ -41,4 +41,7 @@ export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } fro
 export { combinedLoss, runLoss } from './train/losses.js';
 export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
+export { compoundStep, type StepEntry } from './train/step.js';
+export { ComputePool, type PoolOptions, type PooledGradients } from './workers/pool.js';
+export { workerCount, type PredictionResult } from './workers/protocol.js';
 export { resumeRun, train, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';

@@ -31,6 +31,7 @@ const isPlugin = (value: unknown): value is Plugin =>
  *
  * @param specs - package names or paths, e.g. `posepool-plugin-foo` or `./my-plugin.js`
  * @param cwd - where names and paths resolve from
+ * @param load - imports a module by URL (worker threads of a source checkout pass their own)
  * @returns the plugins, in order, without repeats
  * @throws PosePoolError `E_USAGE` when a package cannot be imported or exports no plugin
  * @example
@@ -38,14 +39,14 @@ const isPlugin = (value: unknown): value is Plugin =>
  * const plugins = await importPlugins(['posepool-plugin-power-mean']);
  * ```
  */
-export async function importPlugins(specs: readonly string[], cwd = process.cwd()): Promise<Plugin[]> {
+export async function importPlugins(specs: readonly string[], cwd = process.cwd(), load: (url: string) => Promise<unknown> = (url) => import(url)): Promise<Plugin[]> {
   const plugins: Plugin[] = [];
   for (const spec of specs) {
     const isPath = isPluginPath(spec);
     let module: Record<string, unknown>;
     try {
       const url = isPath ? pathToFileURL(resolve(cwd, spec)).href : pathToFileURL(createRequire(join(cwd, 'package.json')).resolve(spec)).href;
-      module = (await import(url)) as Record<string, unknown>;
+      module = (await load(url)) as Record<string, unknown>;
     } catch (cause) {
       throw new PosePoolError('E_USAGE', `--plugin ${spec}: cannot import it (${(cause as Error).message.split('\n')[0]}). Install the package in this project, or give a path starting with ./`, { cause });
     }

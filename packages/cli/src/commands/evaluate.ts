@@ -5,7 +5,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { EvaluationGroup } from '@posepool/training';
 
 import { library, print } from '../library.js';
-import { jsonOption, pluginOption, positiveInteger } from '../options.js';
+import { jsonOption, pluginOption, positiveInteger, workersOption } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /**
@@ -27,6 +27,7 @@ export function evaluateCommand() {
     .option('-o, --out <dir>', 'where metrics.json, predictions.csv, plots/ and report.html go (default: <run>/evaluation, or ./evaluation)')
     .addOption(new Option('--seed <n>', "bootstrap seed (default: the run's seed)").argParser(positiveInteger))
     .addOption(pluginOption())
+    .addOption(workersOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -46,6 +47,7 @@ Examples:
         ...(options.baseline !== undefined && { baseline: options.baseline }),
         ...(options.seed !== undefined && { seed: options.seed }),
         plugins: await lib.importPlugins(options.plugin),
+        ...(options.workers !== undefined && { workers: options.workers }),
         out,
       });
       if (options.json === true) {

@@ -4,7 +4,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 
 import { UsageError } from '../errors.js';
 import { library, print } from '../library.js';
-import { jsonOption, pluginOption, positiveInteger } from '../options.js';
+import { jsonOption, pluginOption, positiveInteger, workersOption } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /**
@@ -25,6 +25,7 @@ export function predictCommand() {
     .option('--shard <i/n|auto>', 'predict only shard i of n (0-based); auto reads SLURM_ARRAY_TASK_ID/COUNT or JOB_COMPLETION_INDEX')
     .addOption(new Option('--shard-count <n>', 'the number of shards with JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs)').argParser(positiveInteger))
     .addOption(pluginOption())
+    .addOption(workersOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -45,6 +46,7 @@ Examples:
         ...(data.length > 0 && { data }),
         ...(shard && { shard }),
         plugins: await lib.importPlugins(options.plugin),
+        ...(options.workers !== undefined && { workers: options.workers }),
         onProgress: (done, total) => {
           if (done === 1) progress.start('predicting', total);
           progress.update(done);

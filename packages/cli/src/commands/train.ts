@@ -7,7 +7,7 @@ import type { BatchProgress, EpochRecord, RunResult, RunStart } from '@posepool/
 
 import { UsageError } from '../errors.js';
 import { library, print } from '../library.js';
-import { jsonOption, pluginOption } from '../options.js';
+import { jsonOption, pluginOption, workersOption } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** The bundled example set, present in a clone of the repository. */
@@ -33,6 +33,7 @@ export function trainCommand() {
     .option('-o, --out <dir>', 'run directory to create (default: runs/<date-time>)')
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (its own config and data)')
     .addOption(pluginOption())
+    .addOption(workersOption())
     .addOption(jsonOption())
     .addHelpText(
       'after',
@@ -89,12 +90,12 @@ Examples:
       };
       let run: RunResult;
       if (options.resume !== undefined) {
-        run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin) });
+        run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin), ...(options.workers !== undefined && { workers: options.workers }) });
       } else {
         const config = options.config === undefined ? lib.resolveRunConfig({}) : await lib.readRunConfig(options.config);
         const folders = data.length > 0 ? data : config.data.folders.length > 0 ? config.data.folders : existsSync(EXAMPLE) ? [EXAMPLE] : [];
         if (folders.length === 0) throw new UsageError('No DATA folder given and the bundled example is not installed here. Pass dataset folders: posepool train DATA...');
-        run = await lib.train({ ...config, plugins: [...config.plugins, ...options.plugin] }, { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}` });
+        run = await lib.train({ ...config, plugins: [...config.plugins, ...options.plugin], ...(options.workers !== undefined && { workers: options.workers }) }, { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}` });
       }
       progress.stop();
       const summary = Object.entries(run.metrics.splits)

@@ -128,6 +128,10 @@ export const runConfigSchema = z
     centerTarget: z.boolean().default(true).describe("Start the output at the training set's mean target (shifts the last bias of the network before training)."),
     seed: z.number().int().default(1).describe('Seeds the split, the shuffles and the bootstrap.'),
     backend: z.enum(BACKEND_NAMES).default('wasm'),
+    workers: z
+      .union([z.literal('auto'), z.number().int().positive()])
+      .default(1)
+      .describe("Threads computing the compounds of a mini-batch (and predictions) in parallel, each with its own backend and model replica; 'auto': os.availableParallelism(), never more than batchSize. The result does not depend on it."),
   })
   .describe('A PosePool training run.');
 

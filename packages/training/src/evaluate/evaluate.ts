@@ -6,7 +6,7 @@ import { PosePoolError, type Plugin } from '@posepool/core';
 import { loadDataset } from '../data/dataset.js';
 import { SPLIT_NAMES, type SplitName } from '../data/split.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
-import { predictEntries, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
+import { predictEntriesInParallel, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
 import { writeDirectoryAtomic } from '../run/atomic.js';
 import { writeReport } from '../report/report.js';
 import { openModel } from '../run/open-model.js';
@@ -27,6 +27,8 @@ export interface EvaluateOptions {
   readonly seed?: number;
   readonly plugins?: readonly Plugin[];
   readonly cwd?: string;
+  /** Threads predicting compounds in parallel: `auto` or a count. @defaultValue the run config's `workers` */
+  readonly workers?: 'auto' | number;
 }
 
 /** What {@link evaluate} found. */
@@ -62,7 +64,12 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
     const keys = split === 'all' || run === undefined ? undefined : new Set(run.split[split]);
     const entries = keys === undefined ? dataset.entries : dataset.entries.filter((e) => keys.has(e.key));
     if (entries.length === 0) throw new PosePoolError('E_USAGE', `No compound of ${folders.join(', ')} is in the run's ${split} split. Pass --split all, or the run's own data.`);
-    const rows = predictEntries(model, entries);
+    const rows = await predictEntriesInParallel(model, entries, {
+      workers: options.workers ?? config.workers,
+      config,
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      ...(options.plugins && { pluginObjects: options.plugins }),
+    });
     const seed = options.seed ?? config.seed;
     const baseline = options.baseline === undefined ? undefined : { tag: options.baseline, ...evaluateRows(baselineRows(entries, options.baseline), seed) };
     if (baseline !== undefined && baseline.pooled.n === 0) throw new PosePoolError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);

@@ -2,7 +2,7 @@ import type { Plugin } from '@posepool/core';
 
 import { loadDataset } from '../data/dataset.js';
 import { openModel } from '../run/open-model.js';
-import { predictEntries, type CompoundPredictionRow } from './predictions.js';
+import { predictEntriesInParallel, type CompoundPredictionRow } from './predictions.js';
 import { inShard, type Shard } from './shard.js';
 
 /** Options of {@link predict}. */
@@ -14,6 +14,8 @@ export interface PredictOptions {
   readonly plugins?: readonly Plugin[];
   readonly cwd?: string;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Threads predicting compounds in parallel: `auto` or a count. @defaultValue the run config's `workers` */
+  readonly workers?: 'auto' | number;
 }
 
 /**
@@ -36,7 +38,13 @@ export async function predict(path: string, options: PredictOptions = {}): Promi
     const dataset = await loadDataset(options.data ?? config.data.folders, config.data, undefined, 'optional');
     const shard = options.shard;
     const entries = shard === undefined ? dataset.entries : dataset.entries.filter((e) => inShard(e.key, shard));
-    return predictEntries(model, entries, undefined, options.onProgress);
+    return await predictEntriesInParallel(model, entries, {
+      workers: options.workers ?? config.workers,
+      config,
+      ...(options.cwd !== undefined && { cwd: options.cwd }),
+      ...(options.plugins && { pluginObjects: options.plugins }),
+      ...(options.onProgress && { onProgress: options.onProgress }),
+    });
   } finally {
     model.dispose();
   }

@@ -1,4 +1,8 @@
-import type { MultiPoseModel } from '@posepool/core';
+import type { CompoundPrediction, MultiPoseModel, Plugin } from '@posepool/core';
+
+import type { RunConfig } from '../config/schema.js';
+import { ComputePool } from '../workers/pool.js';
+import { workerCount } from '../workers/protocol.js';
 
 import type { DatasetEntry } from '../data/dataset.js';
 import type { SplitName } from '../data/split.js';
@@ -23,6 +27,22 @@ export interface CompoundPredictionRow {
   readonly poses: readonly PosePrediction[];
 }
 
+/** A compound's row from its prediction (`model.predict`'s fields). */
+function toRow(entry: DatasetEntry, prediction: Pick<CompoundPrediction, 'combined' | 'poses' | 'weights'>, split: SplitName | undefined): CompoundPredictionRow {
+  const { combined, poses, weights } = prediction;
+  return {
+    folder: entry.folder,
+    id: entry.compound.id,
+    ...(split !== undefined && { split }),
+    measured: entry.compound.target ?? null,
+    predicted: combined,
+    poses: Array.from(poses, (p, i) => {
+      const tagged = Number(entry.tags[i]?.pose_index ?? NaN);
+      return { pose: Number.isInteger(tagged) ? tagged : i, prediction: p, weight: weights[i]! };
+    }),
+  };
+}
+
 /**
  * Predicts every compound, forward only, one pose at a time.
  *
@@ -43,21 +63,60 @@ export function predictEntries(
   onProgress?: (done: number, total: number) => void,
 ): CompoundPredictionRow[] {
   return entries.map((entry, k) => {
-    const { combined, poses, weights } = model.predict(entry.compound);
-    const split = splitOf?.get(entry.key);
+    const row = toRow(entry, model.predict(entry.compound), splitOf?.get(entry.key));
     onProgress?.(k + 1, entries.length);
-    return {
-      folder: entry.folder,
-      id: entry.compound.id,
-      ...(split !== undefined && { split }),
-      measured: entry.compound.target ?? null,
-      predicted: combined,
-      poses: Array.from(poses, (prediction, i) => {
-        const tagged = Number(entry.tags[i]?.pose_index ?? NaN);
-        return { pose: Number.isInteger(tagged) ? tagged : i, prediction, weight: weights[i]! };
-      }),
-    };
+    return row;
   });
+}
+
+/** Options of {@link predictEntriesInParallel}. */
+export interface ParallelPredictionOptions {
+  /** Threads: `auto` (`os.availableParallelism()`) or a count; 1 predicts in this thread. */
+  readonly workers: 'auto' | number;
+  /** Backend and plugin specifiers the worker threads rebuild the model with. */
+  readonly config: Pick<RunConfig, 'backend' | 'plugins' | 'loss' | 'gradients'>;
+  /** Where plugin package names resolve. @defaultValue process.cwd() */
+  readonly cwd?: string;
+  /** Plugins registered as objects (workers cannot receive them: an error with more than one thread). */
+  readonly pluginObjects?: readonly Plugin[];
+  /** An open pool that was given these entries (it stays open); otherwise one is started and closed. */
+  readonly pool?: ComputePool;
+  readonly splitOf?: ReadonlyMap<string, SplitName>;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * {@link predictEntries} over worker threads, compounds in parallel; the rows are the same, bit
+ * for bit, as in one thread.
+ *
+ * @param model - the model (the workers get its config and weights)
+ * @param entries - the compounds
+ * @param options - workers, the run config, split and progress
+ * @returns one row per compound, in input order
+ * @throws PosePoolError naming a compound that fails
+ * @example
+ * ```ts
+ * const rows = await predictEntriesInParallel(model, dataset.entries, { workers: 'auto', config });
+ * ```
+ */
+export async function predictEntriesInParallel(model: MultiPoseModel, entries: readonly DatasetEntry[], options: ParallelPredictionOptions): Promise<CompoundPredictionRow[]> {
+  const workers = options.pool?.size ?? workerCount(options.workers, entries.length);
+  if (workers <= 1) return predictEntries(model, entries, options.splitOf, options.onProgress);
+  const pool = options.pool ?? (await ComputePool.start({ workers, model, config: options.config, cwd: options.cwd ?? process.cwd(), entries, ...(options.pluginObjects && { pluginObjects: options.pluginObjects }) }));
+  try {
+    const rows: CompoundPredictionRow[] = [];
+    // Chunks of a few compounds per worker, so that progress moves.
+    const chunk = workers * 4;
+    for (let start = 0; start < entries.length; start += chunk) {
+      const part = entries.slice(start, start + chunk);
+      const predictions = await pool.predictions(part.map((e) => e.key));
+      part.forEach((entry, k) => rows.push(toRow(entry, predictions[k]!, options.splitOf?.get(entry.key))));
+      options.onProgress?.(rows.length, entries.length);
+    }
+    return rows;
+  } finally {
+    if (options.pool === undefined) await pool.close();
+  }
 }
 
 const cell = (value: string | number | null | undefined): string => {

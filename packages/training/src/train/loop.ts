@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { GradientAccumulator, PosePoolError, type Loss, type MultiPoseModel } from '@posepool/core';
+import { GradientAccumulator, type Loss, type MultiPoseModel } from '@posepool/core';
 
 import type { RunConfig } from '../config/schema.js';
 import type { DatasetEntry } from '../data/dataset.js';
@@ -7,8 +7,10 @@ import { METRIC_NAMES, metric, type MetricName } from '../metrics/metrics.js';
 import { Random } from '../random.js';
 import { snapshotWeights, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { combinedLoss } from './losses.js';
+import type { ComputePool } from '../workers/pool.js';
 import type { RunOptimizer } from './optimizer.js';
 import type { LearningRateSchedule } from './schedule.js';
+import { compoundStep } from './step.js';
 
 /** Progress inside an epoch. */
 export interface BatchProgress {
@@ -37,28 +39,8 @@ export interface LoopContext {
   readonly checkpoint: () => Promise<void>;
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => Promise<void> | void;
-}
-
-/** Throws when a compound's loss or a gradient is NaN or infinite, naming both. */
-function assertFinite(entry: DatasetEntry, loss: number, grads: tf.NamedTensorMap): void {
-  const where = `compound '${entry.compound.id}' of ${entry.folder}`;
-  if (!Number.isFinite(loss)) throw new PosePoolError('E_NONFINITE', `The loss of ${where} is ${loss}. The run stopped on the last good weights; check its poses and target, or lower optimizer.learningRate.`);
-  const paths = Object.keys(grads);
-  const bad = tf.tidy(() => tf.stack(paths.map((p) => tf.any(tf.logicalNot(tf.isFinite(grads[p]!))).cast('int32'))).dataSync());
-  const at = bad.findIndex((b) => b !== 0);
-  if (at >= 0) throw new PosePoolError('E_NONFINITE', `The gradient of '${paths[at]}' for ${where} is not finite. The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`);
-}
-
-/** Runs a step; non-finite predictions (E_NONFINITE) or pose weights become `E_NONFINITE` naming the compound and its folder. */
-function nonFiniteNamed<T>(entry: DatasetEntry, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof PosePoolError && (error.code === 'E_NONFINITE' || (error.code === 'E_PROTOCOL' && /must be finite/.test(error.message)))) {
-      throw new PosePoolError('E_NONFINITE', `The pose predictions of compound '${entry.compound.id}' of ${entry.folder} are not finite (${error.message}) The run stopped on the last good weights; lower optimizer.learningRate or set clipNorm.`, { cause: error });
-    }
-    throw error;
-  }
+  /** Worker threads that compute the compounds of each mini-batch (and validation) in parallel; without it, this thread does. */
+  readonly pool?: ComputePool;
 }
 
 /**
@@ -83,9 +65,11 @@ export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): num
 }
 
 /** Mean validation loss and metrics of the current weights. */
-function validate(ctx: LoopContext): Pick<EpochRecord, 'validationLoss' | 'validation'> {
+async function validate(ctx: LoopContext): Promise<Pick<EpochRecord, 'validationLoss' | 'validation'>> {
   if (ctx.validation.length === 0) return { validationLoss: null, validation: null };
-  const predicted = ctx.validation.map((e) => ctx.model.predict(e.compound).combined);
+  const predicted = ctx.pool
+    ? (await ctx.pool.predictions(ctx.validation.map((e) => e.key))).map((p) => p.combined)
+    : ctx.validation.map((e) => ctx.model.predict(e.compound).combined);
   const measured = ctx.validation.map((e) => e.compound.target!);
   const loss = predicted.reduce((s, p, i) => s + combinedLoss(ctx.config.loss, p, ctx.validation[i]!.compound), 0) / predicted.length;
   const validation = Object.fromEntries(METRIC_NAMES.map((name) => [name, metric(name, predicted, measured)])) as Record<MetricName, number>;
@@ -95,7 +79,7 @@ function validate(ctx: LoopContext): Pick<EpochRecord, 'validationLoss' | 'valid
 /**
  * Trains epoch by epoch from `ctx.state` until the last epoch or early stopping: a seeded shuffle
  * per epoch, mini-batches of compounds summed by a `GradientAccumulator` (one pose graph at a
- * time), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
+ * time; with a worker pool, compounds in parallel), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
  * rate, validation, early stopping and a checkpoint at each epoch's end. Deterministic: the same
  * state gives the same weights, whether or not the process was restarted in between.
  *
@@ -125,15 +109,12 @@ export async function runEpochs(ctx: LoopContext): Promise<void> {
       const batches = Math.ceil(state.order.length / config.batchSize);
       while (state.position < batches) {
         const start = performance.now();
-        for (const key of state.order.slice(state.position * config.batchSize, (state.position + 1) * config.batchSize)) {
+        const keys = state.order.slice(state.position * config.batchSize, (state.position + 1) * config.batchSize);
+        // Pooled gradients are summed here in the batch's order, as this thread would: the sum does not depend on which worker computed what.
+        const pooled = ctx.pool ? await ctx.pool.gradients(keys) : undefined;
+        for (const [k, key] of keys.entries()) {
           const entry = byKey.get(key)!;
-          const step = nonFiniteNamed(entry, () => model.valueAndGrads(entry.compound, ctx.loss, gradientOptions));
-          try {
-            assertFinite(entry, step.loss, step.grads);
-          } catch (error) {
-            tf.dispose(step.grads);
-            throw error;
-          }
+          const step = pooled ? pooled[k]! : compoundStep(model, entry, ctx.loss, gradientOptions);
           accumulator.add(step.grads);
           state.running.loss += step.loss;
           state.running.compounds += 1;
@@ -157,7 +138,7 @@ export async function runEpochs(ctx: LoopContext): Promise<void> {
       const record: EpochRecord = {
         epoch: state.epoch + 1,
         trainLoss: state.running.loss / state.running.compounds,
-        ...validate(ctx),
+        ...(await validate(ctx)),
         learningRate: rate,
         seconds: state.running.seconds,
         posesPerSecond: state.running.poses / state.running.seconds,

@@ -11,7 +11,7 @@ import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/s
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
-import { predictEntries, predictionsToCsv } from '../predict/predictions.js';
+import { predictEntriesInParallel, predictionsToCsv } from '../predict/predictions.js';
 import { Random } from '../random.js';
 import { writeReport } from '../report/report.js';
 import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
@@ -22,6 +22,8 @@ import { runLoss } from './losses.js';
 import { runEpochs, type BatchProgress } from './loop.js';
 import { RunOptimizer } from './optimizer.js';
 import { LearningRateSchedule } from './schedule.js';
+import { ComputePool } from '../workers/pool.js';
+import { workerCount } from '../workers/protocol.js';
 
 /** What a run starts with, for progress displays. */
 export interface RunStart {
@@ -54,6 +56,8 @@ export interface TrainOptions {
   readonly onStart?: (start: RunStart) => void;
   readonly onBatch?: (progress: BatchProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void;
+  /** Replaces the config's `workers` (a resumed run gives the same weights with any count, see {@link RunConfig}). */
+  readonly workers?: 'auto' | number;
 }
 
 /** Metrics of a finished run. */
@@ -87,9 +91,9 @@ function checkSplit(split: Split, entries: readonly DatasetEntry[], dir: string)
 }
 
 /** Writes what a finished (or failed) run leaves: model, predictions, metrics, plots. */
-async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState): Promise<RunMetrics> {
+async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState, pool: ComputePool | undefined): Promise<RunMetrics> {
   const splitOf = new Map(SPLIT_NAMES.flatMap((s) => split[s].map((k) => [k, s] as const)));
-  const rows = predictEntries(model, entries, splitOf);
+  const rows = await predictEntriesInParallel(model, entries, { workers: 1, config, splitOf, ...(pool && { pool }) });
   const splits: RunMetrics['splits'] = {};
   const plots: Record<string, string> = {};
   for (const name of SPLIT_NAMES) {
@@ -125,6 +129,8 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
 
   const model = buildModel(config.model, registry);
   const optimizer = new RunOptimizer(config.optimizer);
+  const workers = workerCount(options.workers ?? config.workers, Math.min(config.batchSize, trainSet.length));
+  let pool: ComputePool | undefined;
   let state: TrainingState | undefined;
   try {
     if (fresh) {
@@ -164,7 +170,9 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       skipped: dataset.skipped,
       warnings: dataset.warnings,
     });
+    if (workers > 1) pool = await ComputePool.start({ workers, model, config, cwd: options.cwd ?? process.cwd(), entries: dataset.entries, pluginObjects: options.plugins ?? [] });
     await runEpochs({
+      ...(pool && { pool }),
       model,
       config,
       train: trainSet,
@@ -181,7 +189,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       },
     });
     if (validation.length > 0 && current.best.weights !== null) restoreWeights(model.trainableVariables(), current.best.weights);
-    const metrics = await finish(dir, model, config, dataset.entries, split, current);
+    const metrics = await finish(dir, model, config, dataset.entries, split, current, pool);
     await writeStatus(dir, { state: 'done' });
     return { dir, config, history: current.history, metrics };
   } catch (error) {
@@ -192,6 +200,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
     }
     throw error;
   } finally {
+    await pool?.close();
     optimizer.dispose();
     model.dispose();
   }
