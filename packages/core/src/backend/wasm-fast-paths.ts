@@ -10,7 +10,8 @@ import * as tf from '@tensorflow/tfjs';
  * - `BatchMatMul` with `transposeA`/`transposeB` runs 3–4× slower than without; here the
  *   transposed operand is materialised first (a copy far cheaper than the difference).
  * - `GatherV2` along axis 0 (neighbour lists) checks indices with a closure per index and
- *   gathers with generic strides (~26 ms); here it is a bounds check and row copies in JS.
+ *   gathers with generic strides (~26 ms); here it is a bounds check and one native row copy
+ *   (`copyWithin`) per index.
  *
  * Each falls back to the original kernel outside its fast path.
  */
@@ -76,13 +77,16 @@ const gatherV2: Kernel = (args) => {
     if (!(id >= 0 && id < rows)) throw new Error(`GatherV2: the index value ${id} is not in [0, ${rows - 1}]`);
   }
   const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
-  // Views only after the allocation: growing the wasm heap detaches older views.
+  // Views only after the allocation: growing the wasm heap detaches older views. Rows move by
+  // copyWithin on one view of the heap (4-byte elements, both dtypes): a native memmove per row.
   const source = wasm.typedArrayFromHeap(x);
   const target = wasm.typedArrayFromHeap(out);
+  const heap = new Int32Array(target.buffer);
+  const from0 = source.byteOffset / 4;
+  const to0 = target.byteOffset / 4;
   for (let i = 0; i < ids.length; i++) {
-    const from = ids[i]! * rowSize;
-    const to = i * rowSize;
-    for (let k = 0; k < rowSize; k++) target[to + k] = source[from + k]!;
+    const from = from0 + ids[i]! * rowSize;
+    heap.copyWithin(to0 + i * rowSize, from, from + rowSize);
   }
   return out;
 };
