@@ -23,6 +23,7 @@ const dataSchema = z
     idColumn: z.string().min(1).optional().describe('CSV column of the compound id; default: the first of ligand_id, compound_id, id, name.'),
     pocketCutoff: positive.nullable().default(6).describe('Keep protein residues within this distance (Å) of any pose; null keeps all.'),
     keepHydrogens: z.boolean().default(false).describe('Keep hydrogen atoms.'),
+    ligandFeatures: z.boolean().default(false).describe("Attach RDKit's 74 canonical atom features and bonds to the ligand atoms, for 2D ligand models (representation gat on the ligand part)."),
     cacheDir: z.string().min(1).nullable().default(null).describe('Featurization cache folder; null: no cache.'),
     poseFilter: z
       .strictObject({

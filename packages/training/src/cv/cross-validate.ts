@@ -94,6 +94,8 @@ export interface CrossValidationResult {
   readonly metrics: CrossValidationMetrics;
   /** Out-of-fold predictions, with their repeat and fold. */
   readonly rows: ReadonlyArray<CompoundPredictionRow & { readonly repeat: number; readonly fold: number }>;
+  /** The compounds cross-validated (with their SD tags). */
+  readonly dataset: Dataset;
 }
 
 const exists = (path: string): Promise<boolean> =>
@@ -148,7 +150,7 @@ async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPla
   await writeFileAtomic(join(dir, CV_FILES.predictions), `${withFolds.join('\n')}\n`);
   await writeFileAtomic(join(dir, CV_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
   await writeStatus(dir, { state: 'done' });
-  return { dir, metrics, rows };
+  return { dir, metrics, rows, dataset };
 }
 
 /**

@@ -31,7 +31,7 @@ export interface Dataset {
 }
 
 /** Options of {@link loadDataset}. */
-export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'>;
+export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'> & Partial<Pick<RunConfig['data'], 'ligandFeatures'>>;
 
 /** Which of a compound's poses pass the filter, in order. */
 function keptPoses(tags: ReadonlyArray<Readonly<Record<string, string>>>, options: DataOptions): number[] {
@@ -88,6 +88,7 @@ export async function loadDataset(
       measurements,
       pocketCutoff: options.pocketCutoff,
       keepHydrogens: options.keepHydrogens,
+      ...(options.ligandFeatures === true && { ligandFeatures: true }),
       ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
       ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
       ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
