@@ -66,6 +66,16 @@ describe('posepool cv', () => {
     expect(metrics.pooled.poses.dockingTop).toBeLessThanOrEqual(1);
   });
 
+  it("posepool evaluate gives a fold's run the pose metric cv gave that fold", async () => {
+    const fold = path('straight', 'folds', 'repeat-1', 'fold-1');
+    const result = await runBin(['evaluate', fold, '--split', 'test', '--json', '-o', path('fold-1-evaluation')]);
+    expect(result.code).toBe(0);
+    const evaluation = JSON.parse(result.stdout) as { poses: { n: number } };
+    const metrics = JSON.parse(await readFile(path('straight', 'metrics.json'), 'utf8')) as { folds: Array<{ poses: { n: number } }> };
+    expect(evaluation.poses).toEqual(metrics.folds[0]!.poses);
+    expect(evaluation.poses.n).toBe((JSON.parse(await readFile(join(fold, 'split.json'), 'utf8')) as { test: string[] }).test.length);
+  });
+
   it('continues after kill -9 in a later fold to the same output, keeping the finished folds', async () => {
     const child = startBin(['cv', TYK2, '-c', path('tiny.yaml'), ...ARGS, '-o', path('killed')]);
     // Kill it inside fold 2, once fold 1 is done and fold 2 has a mid-epoch checkpoint.

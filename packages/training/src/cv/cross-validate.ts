@@ -104,53 +104,71 @@ const exists = (path: string): Promise<boolean> =>
     () => false,
   );
 
-/** Trains (or resumes, or reads back) every fold, then writes the pooled outputs. */
-async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPlan, dataset: Dataset, options: Omit<CrossValidationOptions, 'out' | 'data'>): Promise<CrossValidationResult> {
-  const all = dataset.entries.map((e) => e.key);
-  const rows: Array<CompoundPredictionRow & { repeat: number; fold: number }> = [];
-  const folds: FoldMetrics[] = [];
-  await writeStatus(dir, { state: 'running' });
-  for (const [r, repeat] of plan.folds.entries()) {
-    for (const [k, test] of repeat.entries()) {
-      const name = join(CV_FILES.folds, `repeat-${r + 1}`, `fold-${k + 1}`);
-      const runDir = join(dir, name);
-      const status = await readStatus(runDir);
-      const started = await exists(join(runDir, RUN_FILES.checkpoint, 'state.json'));
-      const action = status?.state === 'done' ? 'done' : started ? 'resume' : 'train';
-      options.onFold?.({ repeat: r + 1, fold: k + 1, repeats: plan.folds.length, folds: repeat.length, dir: runDir, action });
-      const callbacks = { ...(options.plugins && { plugins: options.plugins }), ...(options.cwd && { cwd: options.cwd }), ...(options.onStart && { onStart: options.onStart }), ...(options.onBatch && { onBatch: options.onBatch }), ...(options.onEpoch && { onEpoch: options.onEpoch }), dataset };
-      if (action === 'resume') await resumeRun(runDir, callbacks);
-      if (action === 'train') {
-        // A fold killed before its first checkpoint starts again from nothing.
-        await rm(runDir, { recursive: true, force: true });
-        const held = new Set(test);
-        await train(config, { ...callbacks, out: runDir, split: { train: all.filter((key) => !held.has(key)), validation: [], test: [...test] } });
-      }
-      const held = predictionsFromCsv(await readFile(join(runDir, RUN_FILES.predictions), 'utf8')).filter((row) => row.split === 'test');
-      rows.push(...held.map(({ split: _, ...row }) => ({ ...row, repeat: r + 1, fold: k + 1 })));
-      const poses = poseMetrics(held, dataset.entries);
-      folds.push({ repeat: r + 1, fold: k + 1, dir: name, model: evaluateRows(held, config.seed), ...(poses && { poses }) });
-    }
+type FoldRow = CompoundPredictionRow & { repeat: number; fold: number };
+
+/** Trains a fold (or resumes it, or takes it as finished) and reads back its held-out predictions. */
+async function runFold(dir: string, config: RunConfig, plan: CrossValidationPlan, at: { repeat: number; fold: number }, dataset: Dataset, options: Omit<CrossValidationOptions, 'out' | 'data'>): Promise<FoldRow[]> {
+  const test = plan.folds[at.repeat - 1]![at.fold - 1]!;
+  const runDir = join(dir, CV_FILES.folds, `repeat-${at.repeat}`, `fold-${at.fold}`);
+  const started = await exists(join(runDir, RUN_FILES.checkpoint, 'state.json'));
+  const action = (await readStatus(runDir))?.state === 'done' ? 'done' : started ? 'resume' : 'train';
+  options.onFold?.({ ...at, repeats: plan.folds.length, folds: plan.folds[at.repeat - 1]!.length, dir: runDir, action });
+  const { plugins, cwd, onStart, onBatch, onEpoch } = options;
+  const callbacks = { ...(plugins && { plugins }), ...(cwd && { cwd }), ...(onStart && { onStart }), ...(onBatch && { onBatch }), ...(onEpoch && { onEpoch }), dataset };
+  if (action === 'resume') await resumeRun(runDir, callbacks);
+  if (action === 'train') {
+    // A fold killed before its first checkpoint starts again from nothing.
+    await rm(runDir, { recursive: true, force: true });
+    const held = new Set(test);
+    const training = dataset.entries.map((e) => e.key).filter((key) => !held.has(key));
+    await train(config, { ...callbacks, out: runDir, split: { train: training, validation: [], test: [...test] } });
   }
-  const repeats = plan.folds.map((_, r) => {
-    const mine = rows.filter((row) => row.repeat === r + 1);
-    const poses = poseMetrics(mine, dataset.entries);
-    return { repeat: r + 1, model: evaluateRows(mine, config.seed), ...(poses && { poses }) };
-  });
-  // Every compound once: the mean of its out-of-fold predictions over the repeats.
-  const byKey = new Map<string, CompoundPredictionRow[]>();
+  const rows = predictionsFromCsv(await readFile(join(runDir, RUN_FILES.predictions), 'utf8'));
+  return rows.filter((row) => row.split === 'test').map(({ split: _, ...row }) => ({ ...row, ...at }));
+}
+
+/** Scores out-of-fold predictions: per fold, per repeat, and every compound once (the mean over repeats). */
+function scoreFolds(rows: readonly FoldRow[], plan: CrossValidationPlan, dataset: Dataset, seed: number): CrossValidationMetrics {
+  const score = (subset: readonly FoldRow[]) => {
+    const poses = poseMetrics(subset, dataset.entries);
+    return { model: evaluateRows(subset, seed), ...(poses && { poses }) };
+  };
+  const folds = plan.folds.flatMap((repeat, r) =>
+    repeat.map((_, k) => ({ repeat: r + 1, fold: k + 1, dir: join(CV_FILES.folds, `repeat-${r + 1}`, `fold-${k + 1}`), ...score(rows.filter((row) => row.repeat === r + 1 && row.fold === k + 1)) })),
+  );
+  const repeats = plan.folds.map((_, r) => ({ repeat: r + 1, ...score(rows.filter((row) => row.repeat === r + 1)) }));
+  const byKey = new Map<string, FoldRow[]>();
   for (const row of rows) byKey.set(`${row.folder}/${row.id}`, [...(byKey.get(`${row.folder}/${row.id}`) ?? []), row]);
   const averaged = [...byKey.values()].map((group) => ({ ...group[0]!, predicted: group.reduce((s, row) => s + row.predicted, 0) / group.length }));
+  const baseline = plan.baseline === null ? undefined : { tag: plan.baseline, ...evaluateRows(baselineRows(dataset.entries, plan.baseline), seed) };
   const poses = poseMetrics(rows, dataset.entries);
-  const baseline = plan.baseline === null ? undefined : { tag: plan.baseline, ...evaluateRows(baselineRows(dataset.entries, plan.baseline), config.seed) };
-  const metrics: CrossValidationMetrics = { folds, repeats, pooled: { model: evaluateRows(averaged, config.seed), ...(baseline && { baseline }), ...(poses && { poses }) } };
-  const csv = predictionsToCsv(rows.map(({ repeat: _r, fold: _f, ...row }) => row)).split('\n');
+  return { folds, repeats, pooled: { model: evaluateRows(averaged, seed), ...(baseline && { baseline }), ...(poses && { poses }) } };
+}
+
+/** Out-of-fold predictions as CSV: `repeat,fold,` then the columns of {@link predictionsToCsv}. */
+function foldRowsToCsv(rows: readonly FoldRow[]): string {
+  const lines = predictionsToCsv(rows.map(({ repeat: _r, fold: _f, ...row }) => row)).split('\n');
   let line = 0;
-  const withFolds = [`repeat,fold,${csv[0]}`, ...rows.flatMap((row) => row.poses.map(() => `${row.repeat},${row.fold},${csv[++line]}`))];
-  await writeFileAtomic(join(dir, CV_FILES.predictions), `${withFolds.join('\n')}\n`);
-  await writeFileAtomic(join(dir, CV_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
-  await writeStatus(dir, { state: 'done' });
-  return { dir, metrics, rows, dataset };
+  return `${[`repeat,fold,${lines[0]}`, ...rows.flatMap((row) => row.poses.map(() => `${row.repeat},${row.fold},${lines[++line]}`))].join('\n')}\n`;
+}
+
+/** Runs every fold in order, then writes the out-of-fold predictions and metrics; the status says how it ended. */
+async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPlan, dataset: Dataset, options: Omit<CrossValidationOptions, 'out' | 'data'>): Promise<CrossValidationResult> {
+  await writeStatus(dir, { state: 'running' });
+  try {
+    const rows: FoldRow[] = [];
+    for (const [r, repeat] of plan.folds.entries()) {
+      for (const k of repeat.keys()) rows.push(...(await runFold(dir, config, plan, { repeat: r + 1, fold: k + 1 }, dataset, options)));
+    }
+    const metrics = scoreFolds(rows, plan, dataset, config.seed);
+    await writeFileAtomic(join(dir, CV_FILES.predictions), foldRowsToCsv(rows));
+    await writeFileAtomic(join(dir, CV_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
+    await writeStatus(dir, { state: 'done' });
+    return { dir, metrics, rows, dataset };
+  } catch (error) {
+    await writeStatus(dir, { state: 'failed', reason: `${(error as Error).message} Resume with: posepool cv --resume ${dir}` });
+    throw error;
+  }
 }
 
 /**
@@ -186,6 +204,9 @@ export async function crossValidate(config: RunConfigInput | RunConfig, options:
   const repeats = options.repeats ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new PosePoolError('E_USAGE', `--repeats ${repeats}: need a positive integer.`);
   const dataset = await loadDataset(folders, full.data, options.onData);
+  if (options.baseline !== undefined && baselineRows(dataset.entries, options.baseline).length === 0) {
+    throw new PosePoolError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);
+  }
   const kind = options.split ?? 'scaffold';
   const folds: string[][][] = [];
   for (let r = 0; r < repeats; r++) {
