@@ -99,6 +99,15 @@ describe('posepool cv', () => {
     expect(await readFile(path('killed', 'metrics.json'), 'utf8')).toBe(await readFile(path('straight', 'metrics.json'), 'utf8'));
   }, 180_000);
 
+  it('records an interruption (Ctrl-C) in the cv status, with the command that resumes it', async () => {
+    const child = startBin(['cv', TYK2, '-c', path('tiny.yaml'), ...ARGS, '-o', path('interrupted')]);
+    const checkpoint = path('interrupted', 'folds', 'repeat-1', 'fold-1', 'checkpoint', 'state.json');
+    for (let waited = 0; waited < 60_000 && !(await exists(checkpoint)); waited += 50) await sleep(50);
+    child.kill('SIGINT');
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(130);
+    expect(await readFile(path('interrupted', 'status'), 'utf8')).toMatch(/^failed: interrupted by SIGINT; resume with: posepool cv --resume .*interrupted\n$/);
+  }, 120_000);
+
   it('gives another model the same folds; repeats use other folds', async () => {
     await writeFile(path('mean.yaml'), CONFIG.replace('combination: { name: boltzmann }', 'combination: { name: mean }').replace('epochs: 2', 'epochs: 1'));
     const result = await runBin(['cv', TYK2, '-c', path('mean.yaml'), ...ARGS, '--repeats', '2', '-o', path('mean'), '--json']);

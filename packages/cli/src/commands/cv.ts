@@ -52,6 +52,17 @@ Examples:
       if (options.groupBy === 'folder' && options.folds !== undefined) throw new UsageError('--group-by folder makes one fold per folder: drop --folds.');
       const lib = await library();
       const progress = createProgress(process.stderr, options.json === true);
+      const out = options.resume ?? options.out ?? `cv/${timestamp()}`;
+      // Ctrl-C or a scheduler's SIGTERM: the cv directory says so (finished folds and the fold's checkpoint are on disk) and how to go on.
+      const interrupted = (signal: 'SIGINT' | 'SIGTERM'): void => {
+        const hint = `resume with: posepool cv --resume ${out}`;
+        void (existsSync(out) ? lib.writeStatus(out, { state: 'failed', reason: `interrupted by ${signal}; ${hint}` }) : Promise.resolve()).finally(() => {
+          progress.stop();
+          process.stderr.write(`posepool: interrupted by ${signal}; ${hint}\n`);
+          process.exit(signal === 'SIGINT' ? 130 : 143);
+        });
+      };
+      process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       const callbacks = {
         plugins: await lib.importPlugins(options.plugin),
         onFold: (f: FoldStart) => progress.line(`repeat ${f.repeat}/${f.repeats}, fold ${f.fold}/${f.folds}: ${f.action === 'done' ? 'finished before, kept' : f.action === 'resume' ? 'resuming' : 'training'} (${f.dir})`),
@@ -72,7 +83,7 @@ Examples:
           {
             ...callbacks,
             data: folders,
-            out: options.out ?? `cv/${timestamp()}`,
+            out,
             split: options.split,
             repeats: options.repeats,
             ...(options.folds !== undefined && { folds: options.folds }),
