@@ -218,6 +218,8 @@ const path = await writeResult('quality', {
   notes: {
     docking_score: 'spearman: −(best vina_score) as it is; rmse: after a per-target linear fit on each fold’s training compounds; top_pose_within_2A: the best-scored docked pose',
     top_pose_within_2A: 'fraction of compounds whose highest-weighted pose (largest w_i) has rmsd_to_reference < 2 Å; one-pose variants: their only pose (the best-scored one)',
+    ligand_only_gat: 'GAT (4 heads × 32 features, 2 layers) on RDKit atom features of the ligand alone; 10 epochs in every preset (it is cheap)',
+    multi_mean: 'top_pose_within_2A: all weights are equal (1/N), so the first pose (Vina’s top) counts as the highest-weighted one: not a learned choice',
     with_reference: 'the same folds with the reference pose (pose_index 0) kept among the poses',
     timing: 'seconds: wall time of a variant’s whole cross-validation (5 trainings, cached featurization, predictions); trainedPosesPerSecond: training pose passes (poses × epochs) per second of it',
     default: 'the posepool train default config (network, pocket cutoff, combination) with the docked pose filter and this preset’s epochs and poses per compound',

@@ -28,7 +28,7 @@ export function cvCommand() {
     .argument('[data...]', 'dataset folders; default: the bundled tyk2 example')
     .option('-c, --config <file>', 'run config (YAML or JSON); see posepool schema')
     .option('-o, --out <dir>', 'cross-validation directory to create (default: cv/<date-time>)')
-    .addOption(new Option('--folds <k>', 'number of folds').argParser(positiveInteger))
+    .addOption(new Option('--folds <k>', 'number of folds (default: 5)').argParser(positiveInteger))
     .addOption(new Option('--split <kind>', 'how compounds are dealt into folds (within each folder)').choices(['scaffold', 'random', 'temporal'] as const).default('scaffold' as const))
     .addOption(new Option('--repeats <r>', 'repeat with fold seeds seed, seed+1, …').argParser(positiveInteger).default(1))
     .addOption(new Option('--group-by <what>', 'folder: one fold per folder (leave one target out)').choices(['folder'] as const))
