@@ -6,6 +6,7 @@
 // Writes bench/results/quality.json (its `preset` says which). Run:
 //   pnpm --filter @posepool/bench run bench:quality             (full preset)
 //   pnpm --filter @posepool/bench run bench:quality -- --quick  (quick preset: 8 min of CPU time)
+//   pnpm --filter @posepool/bench run bench:quality -- --only default,single_top_pose  (some variants: quality-only.json)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,10 @@ tf.enableProdMode();
 const shared = sharedPath('data');
 if (shared === undefined) throw new Error('bench:quality needs ../shared/data (no synthetic fallback: metrics on random poses mean nothing).');
 const quick = process.argv.includes('--quick');
+// --only a,b: just these variants (and the docking score), written to quality-only.json.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt < 0 ? undefined : process.argv[onlyAt + 1]?.split(',');
+const wanted = (name: string): boolean => only === undefined || only.includes(name);
 const TARGETS = ['p38', 'mcl1', 'ptp1b', 'tyk2', 'cdk8'];
 const FOLDS = 5;
 const SEED = 1;
@@ -178,21 +183,22 @@ function dockingScore(setting: Setting, folds: CrossValidationResult): void {
 
 const started = performance.now();
 console.log(`quality benchmark (${PRESET.name} preset): ${TARGETS.join(', ')}; ${FOLDS}-fold scaffold CV, seed ${SEED}`);
-const docked0 = await crossValidateVariant('docked', 'multi_max');
-dockingScore('docked', docked0);
-for (const name of ['multi_boltzmann', 'multi_mean', 'single_top_pose', 'ligand_only_gat', 'default']) await crossValidateVariant('docked', name);
-for (const name of PRESET.withReference) {
+for (const [k, name] of Object.keys(VARIANTS).filter(wanted).entries()) {
+  const result = await crossValidateVariant('docked', name);
+  if (k === 0) dockingScore('docked', result);
+}
+for (const [k, name] of PRESET.withReference.filter(wanted).entries()) {
   const result = await crossValidateVariant('with_reference', name);
-  if (name === PRESET.withReference[0]) dockingScore('with_reference', result);
+  if (k === 0) dockingScore('with_reference', result);
 }
 const wallSeconds = (performance.now() - started) / 1000;
 await rm(cacheDir, { recursive: true, force: true });
 
 const pooled = results.docked.pooled!;
-const bestMulti = Math.max(...['multi_max', 'multi_boltzmann', 'multi_mean'].map((v) => pooled[v]!.spearman));
+const ρ = (variant: string): number => pooled[variant]?.spearman ?? NaN;
 const ratios = {
-  default_minus_docking_spearman_pooled: pooled.default!.spearman - pooled.docking_score!.spearman,
-  best_multi_minus_single_spearman_pooled: bestMulti - pooled.single_top_pose!.spearman,
+  default_minus_docking_spearman_pooled: ρ('default') - ρ('docking_score'),
+  best_multi_minus_single_spearman_pooled: Math.max(ρ('multi_max'), ρ('multi_boltzmann'), ρ('multi_mean')) - ρ('single_top_pose'),
 };
 
 const fmt = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
@@ -207,9 +213,9 @@ for (const setting of ['docked', 'with_reference'] as const) {
 }
 console.log(`\nratios: ${JSON.stringify(ratios)}; wall time ${wallSeconds.toFixed(0)} s`);
 
-const path = await writeResult('quality', {
+const path = await writeResult(only === undefined ? 'quality' : 'quality-only', {
   benchmark: 'quality',
-  command: `pnpm --filter @posepool/bench run bench:quality${quick ? ' -- --quick' : ''}`,
+  command: `pnpm --filter @posepool/bench run bench:quality${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`,
   date: new Date().toISOString(),
   machine: machine(),
   data: `../shared/data (${TARGETS.join(', ')})`,
