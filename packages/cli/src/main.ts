@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { POSEPOOL_VERSION } from '@posepool/core';
 
+import { cvCommand } from './commands/cv.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { gradcheckCommand, listCommand, schemaCommand } from './commands/inspect.js';
 import { predictCommand } from './commands/predict.js';
@@ -8,7 +9,7 @@ import { trainCommand } from './commands/train.js';
 import { EXIT, describeError } from './errors.js';
 
 /**
- * The `posepool` program: train, evaluate, predict, gradcheck, list, schema.
+ * The `posepool` program: train, cv, evaluate, predict, gradcheck, list, schema.
  *
  * @returns the commander program (throws instead of exiting)
  * @example
@@ -24,7 +25,7 @@ export function createProgram() {
     .showSuggestionAfterError()
     .configureOutput({ outputError: (text, write) => write(`posepool: ${text.replace(/\s*\n\s*/g, ' ').trim()} (see --help)\n`) })
     .addHelpText('after', '\nExample:\n  $ posepool train && posepool evaluate runs/<date-time> --split validation\n');
-  for (const command of [trainCommand(), evaluateCommand(), predictCommand(), gradcheckCommand(), listCommand(), schemaCommand()]) {
+  for (const command of [trainCommand(), cvCommand(), evaluateCommand(), predictCommand(), gradcheckCommand(), listCommand(), schemaCommand()]) {
     program.addCommand(command.exitOverride().showSuggestionAfterError().configureOutput(program.configureOutput()));
   }
   return program;

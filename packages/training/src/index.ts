@@ -16,15 +16,28 @@ export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInp
 export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
 export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { murckoScaffold } from './data/scaffold.js';
-export { SPLIT_NAMES, splitDataset, type Split, type SplitName } from './data/split.js';
+export { FOLD_KINDS, assignFolds, type FoldKind, type FoldOptions } from './data/folds.js';
+export { SPLIT_NAMES, compoundDates, scaffoldGroups, splitDataset, type Split, type SplitName } from './data/split.js';
+export {
+  CV_FILES,
+  crossValidate,
+  resumeCrossValidation,
+  type CrossValidationMetrics,
+  type CrossValidationOptions,
+  type CrossValidationPlan,
+  type CrossValidationResult,
+  type FoldMetrics,
+  type FoldStart,
+} from './cv/cross-validate.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
-export { baselineRows, evaluateRows, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
+export { poseMetrics, type PoseMetricOptions, type PoseMetrics } from './evaluate/pose-metrics.js';
+export { baselineRows, evaluateRows, formatPoseMetrics, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
 export { gradcheck, type GradcheckReport, type GradcheckTarget } from './gradcheck.js';
 export { METRIC_NAMES, metric, metricReport, type BootstrapOptions, type MetricInterval, type MetricName, type MetricReport } from './metrics/metrics.js';
 export { learningCurveSpec, paritySpec, renderSvg, type ParityPoint } from './plots/plots.js';
 export { importPlugins, isPluginPath, listComponents, runRegistry, type ComponentListing } from './plugins.js';
 export { predict, type PredictOptions } from './predict/predict.js';
-export { predictEntries, predictEntriesInParallel, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type ParallelPredictionOptions, type PosePrediction } from './predict/predictions.js';
+export { predictEntries, predictEntriesInParallel, predictionsFromCsv, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type ParallelPredictionOptions, type PosePrediction } from './predict/predictions.js';
 export { inShard, parseShard, type Shard } from './predict/shard.js';
 export { Random, type RandomState } from './random.js';
 export { reportHtml } from './report/html.js';

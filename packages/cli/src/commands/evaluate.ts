@@ -65,6 +65,7 @@ Examples:
           if (report !== undefined) lines.push(`  ${name.padEnd(who)}  ${folder.padEnd(where)}  ${lib.formatReport(report)}`);
         }
       }
+      if (evaluation.poses !== undefined) lines.push(`  ${lib.formatPoseMetrics(evaluation.poses)}`);
       lines.push(`wrote ${out}/metrics.json, predictions.csv, plots/, report.html`);
       progress.line(lines.join('\n'));
     });

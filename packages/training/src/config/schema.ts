@@ -24,6 +24,7 @@ const dataSchema = z
     pocketCutoff: positive.nullable().default(6).describe('Keep protein residues within this distance (Å) of any pose; null keeps all.'),
     protein: z.string().min(1).nullable().default(null).describe('Protein file in each folder; null: pocket.pdb if present, else protein.pdb, else the only PDB. protein.pdb with pocketCutoff null trains on whole structures.'),
     keepHydrogens: z.boolean().default(false).describe('Keep hydrogen atoms.'),
+    ligandFeatures: z.boolean().default(false).describe("Attach RDKit's 74 canonical atom features and bonds to the ligand atoms, for 2D ligand models (representation gat on the ligand part)."),
     cacheDir: z.string().min(1).nullable().default(null).describe('Featurization cache folder; null: no cache.'),
     poseFilter: z
       .strictObject({

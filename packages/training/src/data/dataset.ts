@@ -31,7 +31,7 @@ export interface Dataset {
 }
 
 /** Options of {@link loadDataset}. */
-export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'protein' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'>;
+export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'protein' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'> & Partial<Pick<RunConfig['data'], 'ligandFeatures'>>;
 
 /** Which of a compound's poses pass the filter, in order. */
 function keptPoses(tags: ReadonlyArray<Readonly<Record<string, string>>>, options: DataOptions): number[] {
@@ -89,6 +89,7 @@ export async function loadDataset(
       pocketCutoff: options.pocketCutoff,
       ...(options.protein !== null && { protein: options.protein }),
       keepHydrogens: options.keepHydrogens,
+      ...(options.ligandFeatures === true && { ligandFeatures: true }),
       ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
       ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
       ...(options.idColumn !== undefined && { idColumn: options.idColumn }),

@@ -36,8 +36,20 @@ function fill(groups: string[][], total: number, options: RunConfig['split']): S
   return split;
 }
 
-/** Dates by compound key, from each folder's CSV column. */
-async function dates(entries: readonly DatasetEntry[], column: string, idColumn: string | undefined): Promise<Map<string, string>> {
+/**
+ * Each compound's date from its folder's CSV column, for temporal splits.
+ *
+ * @param entries - the compounds
+ * @param column - the CSV date column
+ * @param idColumn - the CSV id column (default: the first known one the header has)
+ * @returns dates by compound key
+ * @throws InputError for a missing column or an empty date
+ * @example
+ * ```ts
+ * const byKey = await compoundDates(entries, 'date');
+ * ```
+ */
+export async function compoundDates(entries: readonly DatasetEntry[], column: string, idColumn: string | undefined): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const file of new Set(entries.map((e) => e.affinities))) {
     const rows = parse(await readFile(file, 'utf8'), { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Array<Record<string, string>>;
@@ -106,15 +118,31 @@ export async function splitDataset(entries: readonly DatasetEntry[], options: Ru
   if (options.validation + options.test >= 1) throw new InputError({ file: '(run config)' }, `split.validation + split.test is ${options.validation + options.test}, leaving no training compounds`, 'Make their sum below 1.');
   if (options.kind === 'random') return fill(new Random(seed).shuffle([...keys]).map((k) => [k]), keys.length, options);
   if (options.kind === 'temporal') {
-    const byKey = await dates(entries, options.dateColumn, idColumn);
+    const byKey = await compoundDates(entries, options.dateColumn, idColumn);
     return fill([...keys].sort((a, b) => (byKey.get(a) ?? '').localeCompare(byKey.get(b) ?? '') || a.localeCompare(b)).map((k) => [k]), keys.length, options);
   }
+  const groups = await scaffoldGroups(entries);
+  const ordered = [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b)).map(([, group]) => group);
+  return fill(ordered, keys.length, options);
+}
+
+/**
+ * Groups compounds by Bemis–Murcko scaffold (of their first pose's molblock).
+ *
+ * @param entries - the compounds
+ * @returns compound keys by scaffold SMILES, in first-seen order
+ * @throws InputError when RDKit cannot read a molecule
+ * @example
+ * ```ts
+ * const groups = await scaffoldGroups(entries); // Map { 'c1ccccc1' => ['tyk2/a', ...] }
+ * ```
+ */
+export async function scaffoldGroups(entries: readonly DatasetEntry[]): Promise<Map<string, string[]>> {
   const groups = new Map<string, string[]>();
   for (const entry of entries) {
     const scaffold = await murckoScaffold(entry.molblock);
-    if (scaffold === undefined) throw new InputError({ file: entry.affinities, record: entry.compound.id }, 'RDKit cannot read the first pose for its scaffold', 'Use split.kind random, or fix the pose file.');
+    if (scaffold === undefined) throw new InputError({ file: entry.affinities, record: entry.compound.id }, 'RDKit cannot read the first pose for its scaffold', 'Use a random split, or fix the pose file.');
     groups.set(scaffold, [...(groups.get(scaffold) ?? []), entry.key]);
   }
-  const ordered = [...groups].sort(([a, x], [b, y]) => y.length - x.length || a.localeCompare(b)).map(([, group]) => group);
-  return fill(ordered, keys.length, options);
+  return groups;
 }

@@ -11,6 +11,7 @@ import { writeDirectoryAtomic } from '../run/atomic.js';
 import { writeReport } from '../report/report.js';
 import { openModel } from '../run/open-model.js';
 import { readHistory } from '../run/run-directory.js';
+import { poseMetrics } from './pose-metrics.js';
 import { baselineRows, evaluateRows, parityPlot, type Evaluation } from './report.js';
 
 /** Options of {@link evaluate}. */
@@ -42,7 +43,7 @@ export interface EvaluationResult {
 /**
  * Evaluates a run or a model on dataset folders: MAE, RMSE, Pearson r, Spearman ρ and Kendall τ
  * with seeded bootstrap 95 % intervals, pooled and per folder, and the same for a docking-score
- * baseline; writes them with the predictions, a parity plot and (for a run) its learning curves.
+ * baseline; where poses carry `rmsd_to_reference`, the pose metric ({@link poseMetrics}); writes them with the predictions, a parity plot and (for a run) its learning curves.
  *
  * @param path - a run directory or a model directory
  * @param options - data, subset, baseline tag, output directory
@@ -73,7 +74,8 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
     const seed = options.seed ?? config.seed;
     const baseline = options.baseline === undefined ? undefined : { tag: options.baseline, ...evaluateRows(baselineRows(entries, options.baseline), seed) };
     if (baseline !== undefined && baseline.pooled.n === 0) throw new PosePoolError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);
-    const evaluation: Evaluation = { model: evaluateRows(rows, seed), ...(baseline && { baseline }) };
+    const poses = poseMetrics(rows, entries);
+    const evaluation: Evaluation = { model: evaluateRows(rows, seed), ...(baseline && { baseline }), ...(poses && { poses }) };
     const label = `${[...new Set(entries.map((e) => e.folder))].join(', ')}${split === 'all' ? '' : `, ${split} split`}`;
     if (options.out !== undefined) {
       const parity = await parityPlot(evaluation, rows, label);

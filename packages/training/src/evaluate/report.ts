@@ -2,6 +2,7 @@ import type { DatasetEntry } from '../data/dataset.js';
 import { metricReport, type MetricReport } from '../metrics/metrics.js';
 import { paritySpec, renderSvg } from '../plots/plots.js';
 import type { CompoundPredictionRow } from '../predict/predictions.js';
+import type { PoseMetrics } from './pose-metrics.js';
 
 /** Metrics pooled over all folders and per folder. */
 export interface EvaluationGroup {
@@ -14,6 +15,8 @@ export interface Evaluation {
   readonly model: EvaluationGroup;
   /** The baseline: −(the lowest value of the tag over a compound's poses), e.g. the best Vina score. */
   readonly baseline?: EvaluationGroup & { readonly tag: string };
+  /** Where poses carry an RMSD to the reference: how often the highest-weighted pose, and the docking top pose, is right. */
+  readonly poses?: PoseMetrics;
 }
 
 /**
@@ -98,4 +101,19 @@ export async function parityPlot(evaluation: Evaluation, rows: readonly Compound
   const r = evaluation.model.pooled;
   // The metrics on two lines keep the plot about as wide as its axes.
   return renderSvg(paritySpec(points, [`${label}: predicted vs measured`, `n=${r.n}  MAE ${interval(r.mae)}  RMSE ${interval(r.rmse)}`, `r ${interval(r.pearson)}  ρ ${interval(r.spearman)}  τ ${interval(r.kendall)}`]));
+}
+
+/**
+ * A one-line summary of the pose metrics.
+ *
+ * @param poses - the pose metrics of an evaluation
+ * @returns the line
+ * @example
+ * ```ts
+ * if (evaluation.poses) console.log(formatPoseMetrics(evaluation.poses));
+ * ```
+ */
+export function formatPoseMetrics(poses: PoseMetrics): string {
+  const docking = poses.dockingTop === null ? '' : `; top ${poses.scoreTag} pose ${poses.dockingTop.toFixed(2)} (n=${poses.nScored})`;
+  return `poses within ${poses.threshold} Å (${poses.rmsdTag}): highest-weighted pose ${poses.highestWeight.toFixed(2)} (n=${poses.n})${docking}`;
 }

@@ -1,4 +1,5 @@
 import type { CompoundPrediction, MultiPoseModel, Plugin } from '@posepool/core';
+import { parse } from 'csv-parse/sync';
 
 import type { RunConfig } from '../config/schema.js';
 import { ComputePool } from '../workers/pool.js';
@@ -140,6 +141,31 @@ export function predictionsToCsv(rows: readonly CompoundPredictionRow[]): string
   const header = ['folder', 'id', ...(withSplit ? ['split'] : []), 'measured', 'predicted', 'pose', 'pose_prediction', 'pose_weight'];
   const lines = rows.flatMap((r) => r.poses.map((p) => [r.folder, r.id, ...(withSplit ? [r.split] : []), r.measured, r.predicted, p.pose, p.prediction, p.weight].map(cell).join(',')));
   return `${[header.join(','), ...lines].join('\n')}\n`;
+}
+
+/**
+ * Reads back what {@link predictionsToCsv} wrote: one row per compound with its poses, in file order.
+ *
+ * @param text - the CSV text
+ * @returns the rows (numbers exactly as written)
+ * @example
+ * ```ts
+ * const rows = predictionsFromCsv(await readFile('runs/a/predictions.csv', 'utf8'));
+ * ```
+ */
+export function predictionsFromCsv(text: string): CompoundPredictionRow[] {
+  const records = parse(text, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
+  const rows = new Map<string, CompoundPredictionRow & { poses: PosePrediction[] }>();
+  for (const r of records) {
+    const key = `${r.folder}/${r.id}`;
+    let row = rows.get(key);
+    if (row === undefined) {
+      row = { folder: r.folder!, id: r.id!, ...(r.split && { split: r.split as SplitName }), measured: r.measured === '' ? null : Number(r.measured), predicted: Number(r.predicted), poses: [] };
+      rows.set(key, row);
+    }
+    row.poses.push({ pose: Number(r.pose), prediction: Number(r.pose_prediction), weight: Number(r.pose_weight) });
+  }
+  return [...rows.values()];
 }
 
 /**

@@ -6,7 +6,7 @@ import type { SkippedItem } from '@posepool/featurizers';
 
 import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
-import { loadDataset, type DatasetEntry } from '../data/dataset.js';
+import { loadDataset, type Dataset, type DatasetEntry } from '../data/dataset.js';
 import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/split.js';
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
@@ -48,6 +48,10 @@ export interface TrainOptions {
   readonly out: string;
   /** Dataset folders; replace `data.folders` of the config. */
   readonly data?: readonly string[];
+  /** A split to use instead of the config's (cross-validation folds); saved in `split.json` like any other. */
+  readonly split?: Split;
+  /** The already loaded data of `data` (cross-validation loads it once for all folds); default: loaded here. */
+  readonly dataset?: Dataset;
   /** Plugins to register besides the config's `plugins` (already imported). */
   readonly plugins?: readonly Plugin[];
   /** Where relative plugin paths resolve. @defaultValue process.cwd() */
@@ -118,9 +122,9 @@ async function finish(dir: string, model: MultiPoseModel, config: RunConfig, ent
 async function execute(config: RunConfig, dir: string, fresh: boolean, options: TrainOptions): Promise<RunResult> {
   await useBackend(config.backend);
   const registry = runRegistry([...(options.plugins ?? []), ...(await importPlugins(config.plugins, options.cwd))]);
-  const dataset = await loadDataset(config.data.folders, config.data, options.onData);
+  const dataset = options.dataset ?? (await loadDataset(config.data.folders, config.data, options.onData));
   const split: Split = fresh
-    ? await splitDataset(dataset.entries, config.split, config.seed, config.data.idColumn)
+    ? (options.split ?? (await splitDataset(dataset.entries, config.split, config.seed, config.data.idColumn)))
     : (JSON.parse(await readFile(join(dir, RUN_FILES.split), 'utf8')) as Split);
   checkSplit(split, dataset.entries, dir);
   const byKey = new Map(dataset.entries.map((e) => [e.key, e]));
