@@ -2,9 +2,10 @@
 // no tsx, no source condition). Builds and packs every package, then installs
 //   a) core + combinations alone: a hand-written TF.js representation trains one step and predicts;
 //   b) core + featurizers + models: featurizes the bundled tyk2 folder, builds a SchNet, predicts;
-//   c) the CLI with every package and the example plugin: `posepool --help`, `posepool list --plugin`.
+//   c) the CLI with every package and the example plugin: `posepool --help`, `posepool list --plugin`,
+//      and a tiny `posepool train --workers 2` (the compiled worker threads).
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,7 @@ try {
   process.stdout.write(run('node', ['featurize-schnet.mjs'], b));
 
   step('c) @posepool/cli with every package and the example plugin');
-  const c = project('cli', readdirSync(tarballs).map((f) => join(tarballs, f)));
+  const c = project('cli', readdirSync(tarballs).map((f) => join(tarballs, f)), [['examples/data/tyk2', 'tyk2']]);
   const bin = join(c, 'node_modules', '.bin', 'posepool');
   const help = run(bin, ['--help'], c);
   if (!/^Usage: posepool/.test(help)) throw new Error(`posepool --help printed:\n${help}`);
@@ -49,6 +50,10 @@ try {
   const list = run(bin, ['list', '--plugin', 'posepool-plugin-power-mean'], c);
   for (const name of ['schnet', 'smooth-min', 'boltzmann', 'power-mean']) if (!list.includes(name)) throw new Error(`posepool list lacks ${name}:\n${list}`);
   console.log(`  posepool list --plugin posepool-plugin-power-mean: ${list.trim().split('\n').length} lines, schnet, smooth-min, boltzmann and power-mean among them`);
+  const train = execFileSync(bin, ['train', 'tyk2', '-c', 'tiny.yaml', '-o', 'run', '--workers', '2'], { cwd: c, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const status = readFileSync(join(c, 'run', 'status'), 'utf8').trim();
+  if (status !== 'done') throw new Error(`posepool train --workers 2 ended with status '${status}':\n${train}`);
+  console.log(`  posepool train --workers 2: ${status}; ${readdirSync(join(c, 'run')).length} entries in the run directory`);
   console.log('\npack test passed');
 } finally {
   rmSync(work, { recursive: true, force: true });
