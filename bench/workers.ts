@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, useBackend, type MultiPoseModel } from '@posepool/core';
-import { ComputePool, LearningRateSchedule, Random, RunOptimizer, resolveRunConfig, runEpochs, runLoss, runRegistry, type DatasetEntry, type RunConfig, type TrainingState } from '@posepool/training';
+import { ComputePool, LearningRateSchedule, RunOptimizer, initialTrainingState, resolveRunConfig, runEpochs, runLoss, runRegistry, type DatasetEntry } from '@posepool/training';
 
 import { benchmarkCompound, benchmarkPose, machine, writeResult } from './lib.js';
 
@@ -19,20 +19,6 @@ const BATCH = 4;
 const WORKERS = Math.min(availableParallelism(), BATCH);
 /** One mini-batch per epoch; the first epoch warms up (neighbour lists; worker start-up is not timed). */
 const epochsAt = (n: number): number => (n === 64 ? 3 : 4);
-
-function freshState(config: RunConfig): TrainingState {
-  return {
-    epoch: 0,
-    position: 0,
-    order: [],
-    running: { loss: 0, compounds: 0, poses: 0, seconds: 0 },
-    random: new Random(config.seed + 1).state(),
-    schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs).state,
-    best: { loss: null, epoch: 0, bad: 0, weights: null },
-    stopped: false,
-    history: [],
-  };
-}
 
 /** A training setup with `workers` threads whose epochs (one mini-batch each) run one at a time. */
 async function setup(representation: string, mode: 'auto' | 'recompute', n: number, workers: number): Promise<{ epoch: () => Promise<number>; startupS: number; close: () => Promise<void> }> {
@@ -49,7 +35,7 @@ async function setup(representation: string, mode: 'auto' | 'recompute', n: numb
   const start = performance.now();
   const pool = workers > 1 ? await ComputePool.start({ workers, model, config, cwd: process.cwd(), entries }) : undefined;
   const startupS = (performance.now() - start) / 1000;
-  const state = freshState(config);
+  const state = initialTrainingState(config);
   const schedule = new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs, state.schedule);
   const epoch = async (): Promise<number> => {
     await runEpochs({ ...(pool && { pool }), model, config: { ...config, epochs: state.epoch + 1 }, train: entries, validation: [], loss: runLoss(config.loss), optimizer, schedule, state, checkpoint: async () => {} });

@@ -48,7 +48,7 @@ export { reportStructures, type CompoundStructures, type ReportStructures } from
 export { removePartials, writeDirectoryAtomic, writeFileAtomic } from './run/atomic.js';
 export { openModel, type OpenedModel } from './run/open-model.js';
 export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
-export { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
+export { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
 export { centerTarget } from './train/center.js';
 export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
 export { combinedLoss, runLoss } from './train/losses.js';

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PosePoolError, type NamedVariables } from '@posepool/core';
 
+import type { RunConfig } from '../config/schema.js';
 import type { MetricName } from '../metrics/metrics.js';
-import type { RandomState } from '../random.js';
+import { Random, type RandomState } from '../random.js';
 import { writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES } from '../run/run-directory.js';
 import { loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './optimizer.js';
-import type { ScheduleState } from './schedule.js';
+import { LearningRateSchedule, type ScheduleState } from './schedule.js';
 
 /** One epoch of a run, as a line of `history.jsonl`. */
 export interface EpochRecord {
@@ -49,6 +50,32 @@ export interface TrainingState {
   /** Whether early stopping ended the run. */
   stopped: boolean;
   history: EpochRecord[];
+}
+
+/**
+ * The state of a run before its first step: epoch 0, the shuffle generator seeded from the run's
+ * seed, the schedule at its start, no best weights yet.
+ *
+ * @param config - the resolved run config
+ * @returns a fresh training state
+ * @example
+ * ```ts
+ * const state = initialTrainingState(config);
+ * await runEpochs({ model, config, train, validation, loss, optimizer, schedule, state, checkpoint: save });
+ * ```
+ */
+export function initialTrainingState(config: RunConfig): TrainingState {
+  return {
+    epoch: 0,
+    position: 0,
+    order: [],
+    running: { loss: 0, compounds: 0, poses: 0, seconds: 0 },
+    random: new Random(config.seed + 1).state(),
+    schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs).state,
+    best: { loss: null, epoch: 0, bad: 0, weights: null },
+    stopped: false,
+    history: [],
+  };
 }
 
 /** A checkpoint: the training state, the weights and the optimizer's state. */

@@ -12,11 +12,10 @@ import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/repo
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
 import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
 import { predictEntriesInParallel, predictionsToCsv } from '../predict/predictions.js';
-import { Random } from '../random.js';
 import { writeReport } from '../report/report.js';
 import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
-import { readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
+import { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { centerTarget } from './center.js';
 import { runLoss } from './losses.js';
 import { runEpochs, type BatchProgress } from './loop.js';
@@ -142,17 +141,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       await writeFileAtomic(join(dir, RUN_FILES.config), runConfigToYaml(config));
       await writeFileAtomic(join(dir, RUN_FILES.split), `${JSON.stringify(split, null, 2)}\n`);
       if (config.centerTarget) centerTarget(model, trainSet.map((e) => e.compound));
-      state = {
-        epoch: 0,
-        position: 0,
-        order: [],
-        running: { loss: 0, compounds: 0, poses: 0, seconds: 0 },
-        random: new Random(config.seed + 1).state(),
-        schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs).state,
-        best: { loss: null, epoch: 0, bad: 0, weights: null },
-        stopped: false,
-        history: [],
-      };
+      state = initialTrainingState(config);
     } else {
       const checkpoint = await readCheckpoint(dir);
       restoreWeights(model.trainableVariables(), checkpoint.weights);
