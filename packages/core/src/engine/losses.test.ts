@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import type { Compound } from '../pose.js';
-import { censoredSquaredError, poseLabelSquaredError, squaredError, sumOfLosses } from './losses.js';
+import { PoseMean, checkDecoupledGradients } from '../testing/index.js';
+import { censoredSquaredError, gaussianNll, poseLabelSquaredError, squaredError, sumOfLosses } from './losses.js';
 
 const value = (loss: ReturnType<typeof squaredError>, combined: number, compound: Compound, poses = [1, 2]): number =>
   tf.tidy(() => loss({ combined: tf.scalar(combined), poses: tf.tensor1d(poses), compound }).dataSync()[0]!);
@@ -29,5 +30,49 @@ describe('losses', () => {
   it('names the compound whose target or labels are missing', () => {
     expect(() => value(squaredError(), 1, { id: 'x', poses: [] })).toThrow("Compound 'x' has no finite target");
     expect(() => value(poseLabelSquaredError('vina'), 1, base)).toThrow("Compound 'c' needs pose label 'vina' with one value per pose (2); got none.");
+  });
+
+  // float32: values to 1e-6 relative (toBeCloseTo(…, 5) on values of order 1), gradients likewise.
+  const nllAndGrad = (loss: ReturnType<typeof squaredError>, combined: number, compound: Compound): [number, number] =>
+    tf.tidy(() => {
+      const { value: v, grad } = tf.valueAndGrad((c: tf.Tensor) => loss({ combined: c as tf.Scalar, poses: tf.tensor1d([1, 2]), compound }))(tf.scalar(combined));
+      return [v.dataSync()[0]!, grad.dataSync()[0]!];
+    });
+
+  it('gaussian NLL: value and gradient against the closed form, censoring, default sigma', () => {
+    const sigma = 0.7;
+    const measured: Compound = { ...base, targetError: sigma };
+    const closed = (yhat: number, s: number, keep = true): [number, number] => {
+      const z = keep ? (yhat - 6) / s : 0;
+      return [0.5 * z * z + Math.log(s) + 0.5 * Math.log(2 * Math.PI), z / s];
+    };
+    for (const yhat of [4.2, 6, 7.9]) {
+      const [v, g] = nllAndGrad(gaussianNll(), yhat, measured);
+      const [cv, cg] = closed(yhat, sigma);
+      expect(v).toBeCloseTo(cv, 5);
+      expect(g).toBeCloseTo(cg, 5);
+    }
+    const below: Compound = { ...measured, targetQualifier: '<' };
+    expect(nllAndGrad(gaussianNll(), 5, below)).toEqual(closed(5, sigma, false).map((x) => expect.closeTo(x, 5)));
+    expect(nllAndGrad(gaussianNll(), 7, below)).toEqual(closed(7, sigma).map((x) => expect.closeTo(x, 5)));
+    const above: Compound = { ...measured, targetQualifier: '>' };
+    expect(nllAndGrad(gaussianNll(), 7, above)).toEqual(closed(7, sigma, false).map((x) => expect.closeTo(x, 5)));
+    expect(nllAndGrad(gaussianNll(), 5, above)).toEqual(closed(5, sigma).map((x) => expect.closeTo(x, 5)));
+    expect(nllAndGrad(gaussianNll({ defaultSigma: 2 }), 7, base)).toEqual(closed(7, 2).map((x) => expect.closeTo(x, 5)));
+    expect(nllAndGrad(gaussianNll({ defaultSigma: 2 }), 7, measured)).toEqual(closed(7, sigma).map((x) => expect.closeTo(x, 5)));
+  });
+
+  it('gaussian NLL names the compound without a measurement error and rejects a bad default', () => {
+    expect(() => value(gaussianNll(), 1, base)).toThrow("Compound 'c' has no finite positive targetError (got undefined)");
+    expect(() => value(gaussianNll(), 1, { ...base, targetError: 0 })).toThrow('pass defaultSigma');
+    expect(() => gaussianNll({ defaultSigma: -1 })).toThrow('defaultSigma must be a finite positive number');
+  });
+
+  it('decoupled gradients equal naive ones with the gaussian NLL', () => {
+    const results = checkDecoupledGradients(() => new PoseMean(), {
+      losses: { 'gaussian NLL': sumOfLosses(gaussianNll({ defaultSigma: 0.8 }), poseLabelSquaredError('pose_target', 0.5)) },
+    });
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.every((r) => r.passed)).toBe(true);
   });
 });

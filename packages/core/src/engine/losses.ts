@@ -65,6 +65,53 @@ export function censoredSquaredError(): Loss {
     });
 }
 
+/** Options of {@link gaussianNll}. */
+export interface GaussianNllOptions {
+  /**
+   * Sigma for a compound without a finite positive `targetError`. Without it such a compound is
+   * an error: a likelihood weighs each compound by its own measurement error, and a silent
+   * fallback would let a missing error column go unnoticed.
+   */
+  readonly defaultSigma?: number;
+}
+
+/**
+ * Gaussian negative log-likelihood of the combined prediction with the compound's measurement
+ * error `sigma = compound.targetError`:
+ * `0.5 * ((yhat - y) / sigma)^2 + log(sigma) + 0.5 * log(2 * pi)`. The constant is included so
+ * the value is the true per-compound NLL in nats; it does not change gradients. Censored targets
+ * (`<`, `>`) drop the squared part on the satisfied side, as {@link censoredSquaredError} does;
+ * the `log(sigma)` and constant terms stay, so the value is continuous at the bound.
+ *
+ * @param options - the sigma rule for compounds without a measurement error
+ * @returns the loss
+ * @example
+ * ```ts
+ * model.valueAndGrads(compound, gaussianNll({ defaultSigma: 0.5 }));
+ * ```
+ */
+export function gaussianNll(options: GaussianNllOptions = {}): Loss {
+  const { defaultSigma } = options;
+  if (defaultSigma !== undefined && !(Number.isFinite(defaultSigma) && defaultSigma > 0)) {
+    throw new PosePoolError('E_INPUT', `gaussianNll: defaultSigma must be a finite positive number (got ${defaultSigma}).`);
+  }
+  return ({ combined, compound }) => {
+    const error = compound.targetError;
+    const sigma = error !== undefined && Number.isFinite(error) && error > 0 ? error : defaultSigma;
+    if (sigma === undefined) {
+      throw new PosePoolError(
+        'E_INPUT',
+        `Compound '${compound.id}' has no finite positive targetError (got ${error}); gaussianNll needs one per compound. Load a measurement error column or pass defaultSigma.`,
+      );
+    }
+    return tf.tidy(() => {
+      const difference = combined.sub(targetOf(compound)).div(sigma);
+      const kept = compound.targetQualifier === '<' ? tf.relu(difference) : compound.targetQualifier === '>' ? tf.relu(difference.neg()) : difference;
+      return kept.square().mul(0.5).add(Math.log(sigma) + 0.5 * Math.log(2 * Math.PI)) as tf.Scalar;
+    });
+  };
+}
+
 /**
  * Mean squared error of the per-pose predictions against a per-pose label (e.g. a docking
  * score or a pose-specific affinity), scaled by `weight`.
