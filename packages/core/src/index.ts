@@ -53,6 +53,7 @@ export {
   type GaussianNllOptions,
   squaredError,
   poseLabelSquaredError,
+  poseRangePenalty,
   sumOfLosses,
   type Loss,
   type LossInputs,

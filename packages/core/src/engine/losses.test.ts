@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Compound } from '../pose.js';
 import { PoseMean, checkDecoupledGradients } from '../testing/index.js';
-import { censoredSquaredError, gaussianNll, poseLabelSquaredError, squaredError, sumOfLosses } from './losses.js';
+import { censoredSquaredError, gaussianNll, poseLabelSquaredError, poseRangePenalty, squaredError, sumOfLosses } from './losses.js';
 
 const value = (loss: ReturnType<typeof squaredError>, combined: number, compound: Compound, poses = [1, 2]): number =>
   tf.tidy(() => loss({ combined: tf.scalar(combined), poses: tf.tensor1d(poses), compound }).dataSync()[0]!);
@@ -73,6 +73,27 @@ describe('losses', () => {
       losses: { 'gaussian NLL': sumOfLosses(gaussianNll({ defaultSigma: 0.8 }), poseLabelSquaredError('pose_target', 0.5)) },
     });
     expect(results.length).toBeGreaterThan(0);
+    expect(results.every((r) => r.passed)).toBe(true);
+  });
+
+  it('pose range penalty: value and per-pose gradient against the closed form', () => {
+    const poses = [-3, -1.5, 0.5, 2.25];
+    const [lo, hi, weight] = [-2, 1, 0.3];
+    const { v, g } = tf.tidy(() => {
+      const { value: lv, grad } = tf.valueAndGrad((p: tf.Tensor) => poseRangePenalty(lo, hi, weight)({ combined: tf.scalar(0), poses: p as tf.Tensor1D, compound: base }))(tf.tensor1d(poses));
+      return { v: lv.dataSync()[0]!, g: Array.from(grad.dataSync()) };
+    });
+    const below = (y: number): number => Math.max(lo - y, 0);
+    const above = (y: number): number => Math.max(y - hi, 0);
+    expect(v).toBeCloseTo(weight * poses.reduce((sum, y) => sum + below(y) ** 2 + above(y) ** 2, 0), 5);
+    expect(g).toEqual(poses.map((y) => expect.closeTo(2 * weight * (above(y) - below(y)), 5)));
+    expect(() => poseRangePenalty(1, 0)).toThrow('lo <= hi');
+  });
+
+  it('decoupled gradients equal naive ones with the pose range penalty', () => {
+    const results = checkDecoupledGradients(() => new PoseMean(), {
+      losses: { 'pose range': sumOfLosses(squaredError(), poseRangePenalty(1, 1, 0.5)) }, // lo = hi: every pose is penalised
+    });
     expect(results.every((r) => r.passed)).toBe(true);
   });
 });

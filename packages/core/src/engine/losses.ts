@@ -139,6 +139,29 @@ export function poseLabelSquaredError(label: string, weight = 1): Loss {
 }
 
 /**
+ * Penalty on per-pose predictions outside `[lo, hi]`: the sum over poses of
+ * `weight * (relu(lo - yhat_i)^2 + relu(yhat_i - hi)^2)`, zero inside the range. Keeps pose
+ * predictions in a physical range (in the per-pose units, e.g. kT) when only the combined
+ * prediction is labelled.
+ *
+ * @param lo - lower bound
+ * @param hi - upper bound, at least `lo`
+ * @param weight - multiplies the term
+ * @returns the loss
+ * @example
+ * ```ts
+ * sumOfLosses(squaredError(), poseRangePenalty(-20, 0, 0.1));
+ * ```
+ */
+export function poseRangePenalty(lo: number, hi: number, weight = 1): Loss {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo <= hi && Number.isFinite(weight))) {
+    throw new PosePoolError('E_INPUT', `poseRangePenalty needs finite bounds with lo <= hi and a finite weight (got lo=${lo}, hi=${hi}, weight=${weight}).`);
+  }
+  return ({ poses }) =>
+    tf.tidy(() => tf.relu(tf.sub(lo, poses)).square().add(tf.relu(poses.sub(hi)).square()).sum().mul(weight) as tf.Scalar);
+}
+
+/**
  * The sum of several losses.
  *
  * @param losses - the terms
