@@ -53,6 +53,8 @@ export {
   type GaussianNllOptions,
   squaredError,
   poseLabelSquaredError,
+  poseCrossEntropy,
+  type PoseCrossEntropyOptions,
   poseRangePenalty,
   sumOfLosses,
   type Loss,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Compound } from '../pose.js';
 import { PoseMean, checkDecoupledGradients } from '../testing/index.js';
-import { censoredSquaredError, gaussianNll, poseLabelSquaredError, poseRangePenalty, squaredError, sumOfLosses } from './losses.js';
+import { censoredSquaredError, gaussianNll, poseCrossEntropy, poseLabelSquaredError, poseRangePenalty, squaredError, sumOfLosses } from './losses.js';
 
 const value = (loss: ReturnType<typeof squaredError>, combined: number, compound: Compound, poses = [1, 2]): number =>
   tf.tidy(() => loss({ combined: tf.scalar(combined), poses: tf.tensor1d(poses), compound }).dataSync()[0]!);
@@ -93,6 +93,40 @@ describe('losses', () => {
   it('decoupled gradients equal naive ones with the pose range penalty', () => {
     const results = checkDecoupledGradients(() => new PoseMean(), {
       losses: { 'pose range': sumOfLosses(squaredError(), poseRangePenalty(1, 1, 0.5)) }, // lo = hi: every pose is penalised
+    });
+    expect(results.every((r) => r.passed)).toBe(true);
+  });
+
+  it('pose cross-entropy: value and per-pose gradient against the closed form', () => {
+    const poses = [0.3, -1.2, 2, 0.5];
+    const compound: Compound = { ...base, poseLabels: { rmsd: Float32Array.from([1, 3, 0.5, 2.5]) } };
+    const run = (options: Parameters<typeof poseCrossEntropy>[0], c: Compound): { v: number; g: number[] } =>
+      tf.tidy(() => {
+        const { value: lv, grad } = tf.valueAndGrad((p: tf.Tensor) => poseCrossEntropy(options)({ combined: tf.scalar(0), poses: p as tf.Tensor1D, compound: c }))(tf.tensor1d(poses));
+        return { v: lv.dataSync()[0]!, g: Array.from(grad.dataSync()) };
+      });
+    const closed = (correct: boolean[], weight: number, t: number): { v: number; g: number[] } => {
+      const e = poses.map((y) => Math.exp(-y / t));
+      const z = e.reduce((a, b) => a + b, 0);
+      const p = e.map((x) => x / z);
+      const q = correct.map((c) => (c ? 1 / correct.filter(Boolean).length : 0));
+      // d/dy_i of -sum_j q_j log p_j = (q_i - p_i) / T
+      return { v: -weight * q.reduce((sum, qi, i) => sum + (qi > 0 ? qi * Math.log(p[i]!) : 0), 0), g: q.map((qi, i) => (weight * (qi - p[i]!)) / t) };
+    };
+    const check = (got: { v: number; g: number[] }, want: { v: number; g: number[] }): void => {
+      expect(got.v).toBeCloseTo(want.v, 5);
+      expect(got.g).toEqual(want.g.map((x) => expect.closeTo(x, 5)));
+    };
+    check(run({ label: 'rmsd', threshold: 2, weight: 0.4 }, compound), closed([true, false, true, false], 0.4, 1));
+    check(run({ label: 'rmsd', threshold: 2, temperature: 2 }, compound), closed([true, false, true, false], 1, 2));
+    check(run({ label: 'rmsd', threshold: 10 }, compound), closed([true, true, true, true], 1, 1));
+    check(run({ label: 'rmsd', threshold: 0.1 }, compound), { v: 0, g: [0, 0, 0, 0] });
+    expect(() => run({ label: 'vina', threshold: 2 }, compound)).toThrow("needs pose label 'vina'");
+  });
+
+  it('decoupled gradients equal naive ones with the pose cross-entropy', () => {
+    const results = checkDecoupledGradients(() => new PoseMean(), {
+      losses: { 'pose cross-entropy': sumOfLosses(squaredError(), poseCrossEntropy({ label: 'pose_target', threshold: 7, weight: 0.5 })) },
     });
     expect(results.every((r) => r.passed)).toBe(true);
   });

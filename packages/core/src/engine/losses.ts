@@ -161,6 +161,55 @@ export function poseRangePenalty(lo: number, hi: number, weight = 1): Loss {
     tf.tidy(() => tf.relu(tf.sub(lo, poses)).square().add(tf.relu(poses.sub(hi)).square()).sum().mul(weight) as tf.Scalar);
 }
 
+/** Options of {@link poseCrossEntropy}. */
+export interface PoseCrossEntropyOptions {
+  /** Per-pose label in `compound.poseLabels`, e.g. `rmsd_to_reference`. */
+  readonly label: string;
+  /** A pose is correct when its label is below this (e.g. 2 Å). */
+  readonly threshold: number;
+  /** Multiplies the term. @defaultValue 1 */
+  readonly weight?: number;
+  /** Temperature in the per-pose units. @defaultValue 1 */
+  readonly temperature?: number;
+}
+
+/**
+ * Cross-entropy between the pose weights `p = softmax(-yhat_i / T)` over the compound's poses and
+ * the uniform distribution over its correct poses (label below `threshold`):
+ * `weight * -mean over correct i of log p_i`. The per-pose predictions are what the combination
+ * receives (after any per-pose readout), so `T` is in their units (kT for a Boltzmann-style
+ * energy head; lower is better). A compound with no correct pose contributes 0 (nothing to
+ * teach); with all poses correct the target is uniform over all of them.
+ *
+ * @param options - label, threshold, weight, temperature
+ * @returns the loss
+ * @example
+ * ```ts
+ * sumOfLosses(squaredError(), poseCrossEntropy({ label: 'rmsd_to_reference', threshold: 2, weight: 0.1 }));
+ * ```
+ */
+export function poseCrossEntropy(options: PoseCrossEntropyOptions): Loss {
+  const { label, threshold, weight = 1, temperature = 1 } = options;
+  if (!(Number.isFinite(threshold) && Number.isFinite(weight) && temperature > 0 && Number.isFinite(temperature))) {
+    throw new PosePoolError('E_INPUT', `poseCrossEntropy needs a finite threshold and weight and a positive temperature (got ${threshold}, ${weight}, ${temperature}).`);
+  }
+  return ({ poses, compound }) =>
+    tf.tidy(() => {
+      const labels = compound.poseLabels?.[label];
+      if (labels === undefined || labels.length !== poses.size) {
+        throw new PosePoolError(
+          'E_INPUT',
+          `Compound '${compound.id}' needs pose label '${label}' with one value per pose (${poses.size}); got ${labels === undefined ? 'none' : labels.length}.`,
+        );
+      }
+      const correct = Array.from(labels, (x) => (x < threshold ? 1 : 0));
+      const count = correct.reduce((a: number, b) => a + b, 0);
+      if (count === 0) return tf.scalar(0).mul(poses.sum());
+      const logP = tf.logSoftmax(poses.neg().div(temperature));
+      return logP.mul(tf.tensor1d(correct)).sum().mul(-weight / count) as tf.Scalar;
+    });
+}
+
 /**
  * The sum of several losses.
  *
