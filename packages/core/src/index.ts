@@ -47,7 +47,19 @@ export {
   type GradientMode,
   type GradientOptions,
 } from './engine/decoupled.js';
-export { censoredSquaredError, squaredError, poseLabelSquaredError, sumOfLosses, type Loss, type LossInputs } from './engine/losses.js';
+export {
+  censoredSquaredError,
+  gaussianNll,
+  type GaussianNllOptions,
+  squaredError,
+  poseLabelSquaredError,
+  poseCrossEntropy,
+  type PoseCrossEntropyOptions,
+  poseRangePenalty,
+  sumOfLosses,
+  type Loss,
+  type LossInputs,
+} from './engine/losses.js';
 export { GradientAccumulator, applyGradients, assertGradientMap } from './engine/accumulator.js';
 
 // Plugins, saving and loading, backends

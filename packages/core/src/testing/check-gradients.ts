@@ -120,6 +120,8 @@ export interface ModelGradientCheckOptions {
   modes?: Array<Exclude<GradientMode, 'naive'>>;
   /** Tolerance on the relative error of the whole gradient (10× per variable, see {@link assertGradientsMatch}). @defaultValue 1e-5 */
   rtol?: number;
+  /** Losses to check with, by name. @defaultValue {@link CHECK_LOSSES} */
+  losses?: Readonly<Record<string, Loss>>;
 }
 
 /**
@@ -138,10 +140,10 @@ export interface ModelGradientCheckOptions {
  * ```
  */
 export function checkModelGradients(model: MultiPoseModel, compounds: readonly Compound[], options: ModelGradientCheckOptions = {}): CheckResult[] {
-  const { modes = ['stored', 'recompute', 'auto'], rtol = 1e-5 } = options;
+  const { modes = ['stored', 'recompute', 'auto'], rtol = 1e-5, losses = CHECK_LOSSES } = options;
   const results: CheckResult[] = [];
   for (const compound of compounds) {
-    for (const [lossName, loss] of Object.entries(CHECK_LOSSES)) {
+    for (const [lossName, loss] of Object.entries(losses)) {
       const reference = model.valueAndGrads(compound, loss, { mode: 'naive' });
       for (const mode of modes) {
         let leak: string | undefined;
