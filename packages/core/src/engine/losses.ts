@@ -112,6 +112,15 @@ export function gaussianNll(options: GaussianNllOptions = {}): Loss {
   };
 }
 
+/** A compound's per-pose label, one value per pose, or an `E_INPUT` error naming the compound. */
+function poseLabelsOf(compound: Compound, label: string, poses: number): Float32Array {
+  const labels = compound.poseLabels?.[label];
+  if (labels === undefined || labels.length !== poses) {
+    throw new PosePoolError('E_INPUT', `Compound '${compound.id}' needs pose label '${label}' with one value per pose (${poses}); got ${labels === undefined ? 'none' : labels.length}.`);
+  }
+  return labels;
+}
+
 /**
  * Mean squared error of the per-pose predictions against a per-pose label (e.g. a docking
  * score or a pose-specific affinity), scaled by `weight`.
@@ -127,13 +136,7 @@ export function gaussianNll(options: GaussianNllOptions = {}): Loss {
 export function poseLabelSquaredError(label: string, weight = 1): Loss {
   return ({ poses, compound }) =>
     tf.tidy(() => {
-      const labels = compound.poseLabels?.[label];
-      if (labels === undefined || labels.length !== poses.size) {
-        throw new PosePoolError(
-          'E_INPUT',
-          `Compound '${compound.id}' needs pose label '${label}' with one value per pose (${poses.size}); got ${labels === undefined ? 'none' : labels.length}.`,
-        );
-      }
+      const labels = poseLabelsOf(compound, label, poses.size);
       return tf.squaredDifference(poses, tf.tensor1d(labels)).mean().mul(weight) as tf.Scalar;
     });
 }
@@ -195,13 +198,7 @@ export function poseCrossEntropy(options: PoseCrossEntropyOptions): Loss {
   }
   return ({ poses, compound }) =>
     tf.tidy(() => {
-      const labels = compound.poseLabels?.[label];
-      if (labels === undefined || labels.length !== poses.size) {
-        throw new PosePoolError(
-          'E_INPUT',
-          `Compound '${compound.id}' needs pose label '${label}' with one value per pose (${poses.size}); got ${labels === undefined ? 'none' : labels.length}.`,
-        );
-      }
+      const labels = poseLabelsOf(compound, label, poses.size);
       const correct = Array.from(labels, (x) => (x < threshold ? 1 : 0));
       const count = correct.reduce((a: number, b) => a + b, 0);
       if (count === 0) return tf.scalar(0).mul(poses.sum());
