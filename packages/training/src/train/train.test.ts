@@ -9,19 +9,11 @@ import type { RunConfigInput } from '../config/schema.js';
 import { readHistory, readStatus } from '../run/run-directory.js';
 import { evaluate } from '../evaluate/evaluate.js';
 import { predict } from '../predict/predict.js';
+import { TINY_RUN, TYK2 } from './tiny-run.fixture.js';
 import { resumeRun, train } from './train.js';
 
-const TYK2 = new URL('../../../../examples/data/tyk2', import.meta.url).pathname;
 const TINY: RunConfigInput = {
-  model: {
-    representation: { name: 'schnet', options: { hiddenChannels: 8, numFilters: 8, numInteractions: 1, numGaussians: 8, cutoff: 5, maxNumNeighbors: 8, seed: 1 } },
-    strategy: { name: 'complex-only', options: { seed: 1 } },
-    combination: { name: 'boltzmann' },
-    readout: { name: 'pki' },
-  },
-  data: { topPoses: { tag: 'vina_score', k: 2 } },
-  epochs: 2,
-  batchSize: 4,
+  ...TINY_RUN,
   checkpointEveryBatches: 1,
   split: { validation: 0.2, test: 0.2 },
 };
