@@ -108,6 +108,17 @@ describe('posepool cv', () => {
     expect(await readFile(path('interrupted', 'status'), 'utf8')).toMatch(/^failed: interrupted by SIGINT; resume with: posepool cv --resume .*interrupted\n$/);
   }, 120_000);
 
+  it('refuses to resume from a damaged cv.json, naming the file, and changes nothing', async () => {
+    await cp(path('straight'), path('damaged'), { recursive: true });
+    const plan = JSON.parse(await readFile(path('damaged', 'cv.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(path('damaged', 'cv.json'), JSON.stringify({ ...plan, folds: 'all' }));
+    const before = await readFile(path('damaged', 'metrics.json'), 'utf8');
+    const result = await runBin(['cv', '--resume', path('damaged')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/damaged[/\\]cv\.json: not a plan 'posepool cv' wrote .*Start the cross-validation again/);
+    expect(await readFile(path('damaged', 'metrics.json'), 'utf8')).toBe(before);
+  });
+
   it('gives another model the same folds; repeats use other folds', async () => {
     await writeFile(path('mean.yaml'), CONFIG.replace('combination: { name: boltzmann }', 'combination: { name: mean }').replace('epochs: 2', 'epochs: 1'));
     const result = await runBin(['cv', TYK2, '-c', path('mean.yaml'), ...ARGS, '--repeats', '2', '-o', path('mean'), '--json']);

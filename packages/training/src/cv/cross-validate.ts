@@ -2,11 +2,12 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { PosePoolError } from '@posepool/core';
+import { z } from 'zod';
 
 import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
-import { assignFolds, type FoldKind } from '../data/folds.js';
+import { FOLD_KINDS, assignFolds, type FoldKind } from '../data/folds.js';
 import { poseMetrics, type PoseMetrics } from '../evaluate/pose-metrics.js';
 import { baselineRows, evaluateRows, type Evaluation, type EvaluationGroup } from '../evaluate/report.js';
 import { isPluginPath } from '../plugins.js';
@@ -68,6 +69,16 @@ export interface CrossValidationPlan {
   /** Compound keys per repeat, per fold. */
   readonly folds: string[][][];
 }
+
+/** What `cv.json` must hold before a resume trusts it. */
+const planSchema = z.strictObject({
+  version: z.literal(1),
+  split: z.enum(FOLD_KINDS),
+  groupBy: z.literal('folder').nullable(),
+  repeats: z.number().int().positive(),
+  baseline: z.string().nullable(),
+  folds: z.array(z.array(z.array(z.string()))).min(1),
+});
 
 /** One fold's held-out metrics. */
 export interface FoldMetrics {
@@ -235,7 +246,12 @@ export async function resumeCrossValidation(dir: string, options: Omit<CrossVali
   const resolved = resolve(dir);
   const text = await readFile(join(resolved, CV_FILES.plan), 'utf8').catch(() => undefined);
   if (text === undefined) throw new PosePoolError('E_RUN_DIR', `--resume ${dir}: no ${CV_FILES.plan}, so not a cross-validation directory. Give the --out of an earlier 'posepool cv'.`);
-  const plan = JSON.parse(text) as CrossValidationPlan;
+  let plan: CrossValidationPlan;
+  try {
+    plan = planSchema.parse(JSON.parse(text));
+  } catch (cause) {
+    throw new PosePoolError('E_RUN_DIR', `${join(resolved, CV_FILES.plan)}: not a plan 'posepool cv' wrote (${(cause as Error).message.split('\n')[0]}). Start the cross-validation again with a new --out.`, { cause });
+  }
   const config = await readRunConfig(join(resolved, CV_FILES.config));
   await removePartials(resolved);
   const dataset = await loadDataset(config.data.folders, config.data, options.onData);
