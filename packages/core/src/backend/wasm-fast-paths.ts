@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { activationKernel } from './activations.js';
+
 /**
  * Faster wasm kernels for operations message-passing models run on every edge, where tfjs
  * 4.22's wasm backend is slow (measured on a 9728 × 64 edge tensor, 2-core machine):
@@ -12,6 +14,8 @@ import * as tf from '@tensorflow/tfjs';
  * - `GatherV2` along axis 0 (neighbour lists) checks indices with a closure per index and
  *   gathers with generic strides (~26 ms); here it is a bounds check and one native row copy
  *   (`copyWithin`) per index.
+ * - `Softplus` and `Sigmoid` (softplus's gradient) run scalar `exp`/`log` per element; here
+ *   SIMD code (`activations.ts`, about 4× faster).
  *
  * Each falls back to the original kernel outside its fast path.
  */
@@ -92,7 +96,13 @@ const gatherV2: Kernel = (args) => {
 };
 
 /** The replacement kernels, by kernel name. */
-export const wasmFastPaths: Record<string, Kernel> = { Identity: identity, BatchMatMul: batchMatMul, GatherV2: gatherV2 };
+export const wasmFastPaths: Record<string, Kernel> = {
+  Identity: identity,
+  BatchMatMul: batchMatMul,
+  GatherV2: gatherV2,
+  Softplus: activationKernel('softplus', () => original('Softplus')),
+  Sigmoid: activationKernel('sigmoid', () => original('Sigmoid')),
+};
 
 /**
  * Remembers the wasm backend's own kernel before it is replaced (once; idempotent).
