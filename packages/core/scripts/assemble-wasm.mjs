@@ -1,6 +1,7 @@
 // Assembles src/backend/activations.wat into src/backend/activations-wasm.ts (the binary as
 // base64, so that the package needs no assembler and no file read at run time).
 // Usage: pnpm --filter @posepool/core run wasm
+import { Buffer } from 'node:buffer';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
