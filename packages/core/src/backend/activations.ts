@@ -17,8 +17,14 @@ import { ACTIVATIONS_WASM } from './activations-wasm.js';
  * backend's heap.
  */
 
+/** The part of the WebAssembly API used here (TypeScript declares it only with the DOM library). */
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { exports: unknown };
+};
+
 interface Exports {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   softplus(input: number, output: number, count: number): void;
   sigmoid(input: number, output: number, count: number): void;
 }
