@@ -147,7 +147,7 @@ describe('SchNet in a MultiPoseModel', () => {
 describe('SchNet shared receptor stage', () => {
   const small = { hiddenChannels: 8, numFilters: 8, numInteractions: 2, numGaussians: 6, cutoff: 4, maxNumNeighbors: 6, seed: 3 };
 
-  it('computes receptor–receptor filters once per compound, on the union of the poses’ receptor edges', () => {
+  it('computes receptor–receptor filters once per compound and atom pair, on the union of the poses’ receptor edges', () => {
     const schnet = new SchNet(small);
     const compound = randomCompound({ poses: 4, atoms: 48, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 5 });
     const receptorPairs = compound.poses.map((pose) => {
@@ -157,14 +157,17 @@ describe('SchNet shared receptor stage', () => {
     const union = new Set(receptorPairs.flatMap((pairs) => [...pairs]));
     // The neighbour cap binds: ligand atoms push different receptor neighbours out in different poses.
     expect(union.size).toBeGreaterThan(Math.max(...receptorPairs.map((pairs) => pairs.size)));
+    // One filter row per atom pair: j → i and i → j share it.
+    const pairs = new Set([...union].map((edge) => edge.split(',').map(Number).sort((a, b) => a - b).join(',')));
+    expect(pairs.size).toBeLessThan(union.size);
     const stage = expectNoLeaks(() => {
       const s = schnet.shareAcross(compound.poses)!;
       tf.dispose([...s.tensors]);
       return s;
     });
     expect(stage.tensors.map((t) => t.shape)).toEqual([
-      [union.size, small.numFilters],
-      [union.size, small.numFilters],
+      [pairs.size, small.numFilters],
+      [pairs.size, small.numFilters],
     ]);
     const shared = schnet.shareAcross(compound.poses)!;
     for (const pose of compound.poses) {

@@ -113,9 +113,9 @@ class InteractionBlock extends Module {
         const chunks = group.bounds.length - 1;
         const messages = ([xs, ...inputs]: tf.Tensor[], c: number): tf.Tensor2D => {
           const [start, end] = [group.bounds[c]!, group.bounds[c + 1]!];
-          const source = tf.tensor1d(group.source.subarray(start, end), 'int32');
-          const target = tf.tensor1d(group.target.subarray(start, end), 'int32');
-          return tf.unsortedSegmentSum(tf.gather(xs!, source).mul(group.filter(this, c, inputs)), target, atoms) as tf.Tensor2D;
+          const edges = (values: Int32Array): tf.Tensor1D => tf.tensor1d(values.subarray(start, end), 'int32');
+          const filters = tf.gather(group.filters(this, c, inputs), edges(group.filterRow));
+          return tf.unsortedSegmentSum(tf.gather(xs!, edges(group.source)).mul(filters), edges(group.target), atoms) as tf.Tensor2D;
         };
         const inputs = [x, ...group.inputs(this, b)];
         if (checkpointed) return checkpoint(messages, inputs, chunks);
@@ -128,19 +128,25 @@ class InteractionBlock extends Module {
 }
 
 /**
- * Edges of one group (a pose's own, or the compound's shared receptor edges) as JS arrays, cut
- * into chunks, with the filter rows of each chunk. Chunk tensors are made from the arrays
- * whenever needed, so a checkpointed chunk can be computed again in the backward pass.
+ * Edges cut into chunks, each chunk with one filter row per distinct atom pair: j → i and
+ * i → j have the same distance, so the filter network runs once for both (half the work where
+ * both directions are edges, as in most of a graph).
  */
-interface EdgeGroup {
+interface PairedEdges {
   readonly source: Int32Array;
   readonly target: Int32Array;
   /** Chunk c is edges [bounds[c], bounds[c + 1]). */
   readonly bounds: readonly number[];
+  /** Per edge: the row of its pair in its chunk's filters. */
+  readonly filterRow: Int32Array;
+}
+
+/** Edges of one group (a pose's own, or its share of the compound's receptor edges) with their filters. */
+interface EdgeGroup extends PairedEdges {
   /** The tensors the filters of block `b` need a gradient for. */
   inputs(block: InteractionBlock, b: number): tf.Tensor[];
-  /** The filter rows of chunk c, from `inputs`. */
-  filter(block: InteractionBlock, c: number, inputs: tf.Tensor[]): tf.Tensor2D;
+  /** The filters of chunk c (one row per pair), from `inputs`. */
+  filters(block: InteractionBlock, c: number, inputs: tf.Tensor[]): tf.Tensor2D;
 }
 
 /** Chunk boundaries [0, size, 2·size, …, edges]. */
@@ -150,6 +156,30 @@ function chunkBounds(edges: number, size: number): number[] {
   return bounds;
 }
 
+/**
+ * Chunks edges and finds each chunk's distinct pairs (pairs split across two chunks get a row in
+ * each: chunks are recomputed on their own).
+ *
+ * @returns the edges with their filter rows, and per chunk the distance of each pair
+ */
+function pairEdges(source: Int32Array, target: Int32Array, distance: Float32Array, atoms: number, chunkSize: number): PairedEdges & { pairDistances: Float32Array[] } {
+  const bounds = chunkBounds(source.length, chunkSize);
+  const filterRow = new Int32Array(source.length);
+  const pairDistances = bounds.slice(1).map((end, c) => {
+    const rows = new Map<number, number>();
+    const distances: number[] = [];
+    for (let e = bounds[c]!; e < end; e++) {
+      const [j, i] = [source[e]!, target[e]!];
+      const key = j < i ? j * atoms + i : i * atoms + j;
+      let row = rows.get(key);
+      if (row === undefined) rows.set(key, (row = distances.push(distance[e]!) - 1));
+      filterRow[e] = row;
+    }
+    return Float32Array.from(distances);
+  });
+  return { source, target, bounds, filterRow, pairDistances };
+}
+
 /** Gaussian expansion (E × G) and cosine cutoff (E) of edge distances, as JS arrays. */
 interface Expansion {
   readonly gaussians: number;
@@ -157,12 +187,9 @@ interface Expansion {
   readonly envelope: Float32Array;
 }
 
-/** The rows [start, end) of an expansion as tensors. */
-function expansionTensors({ gaussians, expansion, envelope }: Expansion, start: number, end: number): DistanceTensors {
-  return {
-    expansion: tf.tensor2d(expansion.subarray(start * gaussians, end * gaussians), [end - start, gaussians]),
-    envelope: tf.tensor2d(envelope.subarray(start, end), [end - start, 1]),
-  };
+/** An expansion as tensors. */
+function expansionTensors({ gaussians, expansion, envelope }: Expansion): DistanceTensors {
+  return { expansion: tf.tensor2d(expansion, [envelope.length, gaussians]), envelope: tf.tensor2d(envelope, [envelope.length, 1]) };
 }
 
 interface DistanceTensors {
@@ -174,23 +201,25 @@ interface DistanceTensors {
 
 /**
  * The receptor–receptor edges a compound's poses share: the union over its poses of the edges
- * between receptor atoms (the 32-neighbour cap can make them differ from pose to pose), and for
- * each pose which union edges are in its graph and which of its edges are its own.
+ * between receptor atoms (the 32-neighbour cap can make them differ from pose to pose), its
+ * distinct pairs chunk by chunk, and for each pose its receptor edges and its own.
  */
 interface ReceptorEdges {
   readonly poses: readonly Pose[];
-  /** The union edges. */
-  readonly source: Int32Array;
-  readonly target: Int32Array;
-  readonly distance: Float32Array;
-  /** Chunks of the union edges; the stage holds one filter tensor per block and chunk, block-major. */
-  readonly bounds: readonly number[];
-  /** `source × atoms + target` → row of the union. */
-  readonly row: Map<number, number>;
-  /** Per pose: 1 for the union edges in its graph (0 for the others), and its edges that are not receptor–receptor. */
-  readonly layout: WeakMap<Pose, { mask: Float32Array; own: Int32Array }>;
+  /** The union edges, paired: the stage holds one filter tensor per block and chunk (a row per pair), block-major. */
+  readonly union: PairedEdges & { pairDistances: Float32Array[] };
+  /** `source × atoms + target` → the edge's index in the union. */
+  readonly index: Map<number, number>;
+  readonly layout: WeakMap<Pose, PoseLayout>;
 }
 
+/** A pose's edges as the shared stage serves them. */
+interface PoseLayout {
+  /** Its receptor–receptor edges, by chunk of the union, with their rows in the stage's filters. */
+  readonly receptor: PairedEdges;
+  /** Its other edges (indices into its graph). */
+  readonly own: Int32Array;
+}
 
 /**
  * SchNet (Schütt et al. 2017) with PyTorch Geometric's semantics and parameter names, as mtenn
@@ -250,8 +279,9 @@ export class SchNet extends Module implements Representation {
    * peaks measured on wasm (bytes per float: 4).
    *
    * - Whole blocks (edges ≤ `checkpointAboveEdges`): a training step keeps every block's edge
-   *   activations, 58–65 bytes per edge × block × filter measured, estimated at 72 (with room for
-   *   a shared stage and its gradient); a forward pass 27–31 per edge × filter, estimated at 36.
+   *   activations, 48–53 bytes per edge × block × filter measured (filters once per atom pair,
+   *   about 0.6 pairs per edge), estimated at 64 (with room for a shared stage and its gradient);
+   *   a forward pass 17–20 per edge × filter, estimated at 24.
    * - Checkpointed chunks: a training step keeps about 14–18 floats per atom × block × channel
    *   (18), 1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4
    *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
@@ -270,12 +300,13 @@ export class SchNet extends Module implements Representation {
     const { numFilters, numInteractions, hiddenChannels, edgeChunkSize } = this.options;
     const atomChannels = pose.z.length * hiddenChannels * 4;
     if (!this.#checkpointed(edges)) {
-      return atomChannels * (numInteractions + 2) + (training ? 72 * edges * numInteractions * numFilters : 36 * edges * numFilters);
+      return atomChannels * (numInteractions + 2) + (training ? 64 * edges * numInteractions * numFilters : 24 * edges * numFilters);
     }
     const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
     const hasLigand = pose.ligandMask.includes(1);
     const receptorEdges = hasLigand ? graph.source.reduce((n, j, e) => n + (pose.ligandMask[j] || pose.ligandMask[graph.target[e]!] ? 0 : 1), 0) : 0;
-    const stage = this.#stageBytes(receptorEdges) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
+    // The stage has a row per receptor pair: at least half the edges, at most all.
+    const stage = this.#stageBytes(receptorEdges / 2) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
     if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
     return 18 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
@@ -287,20 +318,20 @@ export class SchNet extends Module implements Representation {
    * over the poses, so each pose finds exactly its own graph's filters.
    *
    * @param poses - the compound's poses
-   * @returns one filter tensor per block (union edges × filters), or `undefined` when the receptors differ
+   * @returns one filter tensor per block and chunk (a row per distinct receptor pair), or `undefined` when the receptors differ
    */
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
     const receptor = this.#receptorEdges(poses);
-    if (receptor === undefined || receptor.distance.length === 0 || this.#stageBytes(receptor.distance.length) > this.options.maxSharedStageBytes) return undefined;
-    const checkpointed = this.#checkpointed(receptor.distance.length);
-    const expansion = this.#expand(receptor.distance);
+    const pairs = receptor?.union.pairDistances.reduce((n, d) => n + d.length, 0) ?? 0;
+    if (receptor === undefined || pairs === 0 || this.#stageBytes(pairs) > this.options.maxSharedStageBytes) return undefined;
+    const expansions = receptor.union.pairDistances.map((d) => this.#expand(d));
+    const checkpointed = expansions.length > 1;
     const tensors = tf.tidy(() => {
-      const bounds = receptor.bounds;
       // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
-      const whole = checkpointed ? undefined : expansionTensors(expansion, 0, receptor.distance.length);
+      const whole = checkpointed ? undefined : expansionTensors(expansions[0]!);
       return this.#interactions.flatMap((block) =>
-        bounds.slice(1).map((end, c) => {
-          const filter = (): tf.Tensor2D => tf.tidy(() => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, end)));
+        expansions.map((expansion) => {
+          const filter = (): tf.Tensor2D => tf.tidy(() => block.filter(whole ?? expansionTensors(expansion)));
           return checkpointed ? checkpoint(filter, block.filterVariables()) : filter();
         }),
       );
@@ -323,34 +354,20 @@ export class SchNet extends Module implements Representation {
     const checkpointed = this.#checkpointed(graph.source.length);
     const groups: EdgeGroup[] = [];
     if (layout !== undefined) {
-      // The shared receptor edges: all union edges, the ones outside this pose's graph weighted 0.
-      const { bounds } = receptor!;
-      const chunks = bounds.length - 1;
-      groups.push({
-        source: receptor!.source,
-        target: receptor!.target,
-        bounds,
-        inputs: (_, b) => shared!.tensors.slice(b * chunks, (b + 1) * chunks),
-        filter: (_, c, filters) => filters[c]!.mul(tf.tensor2d(layout.mask.subarray(bounds[c]!, bounds[c + 1]!), [bounds[c + 1]! - bounds[c]!, 1])),
-      });
+      const chunks = receptor!.union.bounds.length - 1;
+      groups.push({ ...layout.receptor, inputs: (_, b) => shared!.tensors.slice(b * chunks, (b + 1) * chunks), filters: (_, c, stage) => stage[c] as tf.Tensor2D });
     }
     // The pose's own edges (all of them without a shared stage) get their filters here.
     const own = layout?.own;
-    const pick = (values: Int32Array): Int32Array => (own === undefined ? values : Int32Array.from(own, (e) => values[e]!));
-    const distances = own === undefined ? graph.distance : Float32Array.from(own, (e) => graph.distance[e]!);
-    const expansion = distances.length > 0 ? this.#expand(distances) : undefined;
+    const [source, target, distance] =
+      own === undefined ? [graph.source, graph.target, graph.distance] : [Int32Array.from(own, (e) => graph.source[e]!), Int32Array.from(own, (e) => graph.target[e]!), Float32Array.from(own, (e) => graph.distance[e]!)];
+    const edges = pairEdges(source, target, distance, pose.z.length, checkpointed ? this.options.edgeChunkSize : Infinity);
+    const expansions = edges.pairDistances.map((d) => this.#expand(d));
     return tf.tidy(() => {
-      if (expansion !== undefined) {
-        const bounds = checkpointed ? chunkBounds(distances.length, this.options.edgeChunkSize) : [0, distances.length];
+      if (expansions.length > 0) {
         // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
-        const whole = checkpointed ? undefined : expansionTensors(expansion, 0, distances.length);
-        groups.push({
-          source: pick(graph.source),
-          target: pick(graph.target),
-          bounds,
-          inputs: (block) => block.filterVariables(),
-          filter: (block, c) => block.filter(whole ?? expansionTensors(expansion, bounds[c]!, bounds[c + 1]!)),
-        });
+        const whole = checkpointed ? undefined : expansionTensors(expansions[0]!);
+        groups.push({ ...edges, inputs: (block) => block.filterVariables(), filters: (block, c) => block.filter(whole ?? expansionTensors(expansions[c]!)) });
       }
       const states = [this.#embedding.apply(pose.z)];
       this.#interactions.forEach((block, b) => states.push(states.at(-1)!.add(block.apply(states.at(-1)!, groups, b, checkpointed))));
@@ -358,9 +375,9 @@ export class SchNet extends Module implements Representation {
     });
   }
 
-  /** Bytes of a shared stage over this many receptor edges. */
-  #stageBytes(edges: number): number {
-    return edges * this.options.numInteractions * this.options.numFilters * 4;
+  /** Bytes of a shared stage over this many receptor pairs. */
+  #stageBytes(pairs: number): number {
+    return pairs * this.options.numInteractions * this.options.numFilters * 4;
   }
 
   /** Whether a graph of this many edges is computed in checkpointed chunks. */
@@ -381,7 +398,7 @@ export class SchNet extends Module implements Representation {
     const receptor = posePart(first, 'protein');
     if (!poses.every((p) => p.z.length === first.z.length && p.ligandMask.every((m, i) => m === first.ligandMask[i]) && sameAtoms(posePart(p, 'protein'), receptor))) return undefined;
     const atoms = first.z.length;
-    const row = new Map<number, number>();
+    const index = new Map<number, number>();
     const source: number[] = [];
     const target: number[] = [];
     const distance: number[] = [];
@@ -390,38 +407,41 @@ export class SchNet extends Module implements Representation {
       graph.source.forEach((j, e) => {
         const i = graph.target[e]!;
         const key = j * atoms + i;
-        if (pose.ligandMask[i] || pose.ligandMask[j] || row.has(key)) return;
-        row.set(key, distance.length);
+        if (pose.ligandMask[i] || pose.ligandMask[j] || index.has(key)) return;
+        index.set(key, distance.length);
         source.push(j);
         target.push(i);
         distance.push(graph.distance[e]!);
       });
     }
-    const edges: ReceptorEdges = {
-      poses: [...poses],
-      source: Int32Array.from(source),
-      target: Int32Array.from(target),
-      distance: Float32Array.from(distance),
-      bounds: this.#checkpointed(distance.length) ? chunkBounds(distance.length, this.options.edgeChunkSize) : [0, distance.length],
-      row,
-      layout: new WeakMap(),
-    };
+    const chunkSize = this.#checkpointed(distance.length) ? this.options.edgeChunkSize : Infinity;
+    const union = pairEdges(Int32Array.from(source), Int32Array.from(target), Float32Array.from(distance), atoms, chunkSize);
+    const edges: ReceptorEdges = { poses: [...poses], union, index, layout: new WeakMap() };
     this.#receptorCache.set(first, edges);
     return edges;
   }
 
-  /** Which union edges are in `pose`'s graph, and which of its edges are its own (not receptor–receptor). */
-  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): { mask: Float32Array; own: Int32Array } {
+  /** `pose`'s receptor edges, grouped by chunk of the union with their rows in its filters, and its own edges. */
+  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): PoseLayout {
     let layout = receptor.layout.get(pose);
     if (layout !== undefined) return layout;
-    const mask = new Float32Array(receptor.distance.length);
+    const { union, index } = receptor;
+    const chunks = union.bounds.length - 1;
+    const byChunk = Array.from({ length: chunks }, () => [] as number[]);
     const own: number[] = [];
     graph.source.forEach((j, e) => {
-      const row = receptor.row.get(j * pose.z.length + graph.target[e]!);
-      if (row === undefined) own.push(e);
-      else mask[row] = 1;
+      const u = index.get(j * pose.z.length + graph.target[e]!);
+      if (u === undefined) own.push(e);
+      else byChunk[chunks === 1 ? 0 : Math.floor(u / this.options.edgeChunkSize)]!.push(e, u);
     });
-    layout = { mask, own: Int32Array.from(own) };
+    const edges = byChunk.flatMap((list) => list.filter((_, k) => k % 2 === 0));
+    const rows = byChunk.flatMap((list) => list.filter((_, k) => k % 2 === 1).map((u) => union.filterRow[u]!));
+    const bounds = [0];
+    byChunk.forEach((list) => bounds.push(bounds.at(-1)! + list.length / 2));
+    layout = {
+      receptor: { source: Int32Array.from(edges, (e) => graph.source[e]!), target: Int32Array.from(edges, (e) => graph.target[e]!), bounds, filterRow: Int32Array.from(rows) },
+      own: Int32Array.from(own),
+    };
     receptor.layout.set(pose, layout);
     return layout;
   }
