@@ -91,5 +91,6 @@ export { loadModel, saveModel, MODEL_FILE, WEIGHTS_FILE, type LoadModelOptions }
 export { readConfinedFile, type ConfinedFileLimits } from './serialization/confined-file.js';
 export { backendMemoryLimit, useBackend, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/backend.js';
 export { registerPosePoolKernels, type KernelOptions } from './backend/kernels.js';
+export { gatherMultiplyScatter } from './backend/messages.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { POSEPOOL_VERSION } from './version.js';

@@ -1,11 +1,6 @@
-import { readFileSync } from 'node:fs';
-
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// @ts-expect-error: a plain .mjs build script, without types
-import { assembleActivations } from '../../scripts/assemble.mjs';
-import { ACTIVATIONS_WASM } from './activations-wasm.js';
 import { applyActivation } from './activations.js';
 import { useBackend } from './backend.js';
 import { captureOriginal } from './wasm-fast-paths.js';
@@ -42,12 +37,6 @@ function errors(name: keyof typeof exact, values: Float32Array, out: Float32Arra
 describe('SIMD softplus and sigmoid', () => {
   afterAll(async () => {
     await useBackend('wasm');
-  });
-
-  it('the shipped binary is activations.wat assembled', async () => {
-    const source = readFileSync(new URL('./activations.wat', import.meta.url), 'utf8');
-    const bytes = (await assembleActivations(source)) as Uint8Array;
-    expect(Buffer.from(bytes).toString('base64')).toBe(ACTIVATIONS_WASM);
   });
 
   for (const name of ['softplus', 'sigmoid'] as const) {

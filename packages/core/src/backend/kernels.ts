@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { gatherMultiplyScatterGradient, gatherMultiplyScatterKernel } from './messages.js';
 import { segmentSumGradient, segmentSumKernels } from './segment-sum.js';
 import { captureOriginal, wasmFastPaths } from './wasm-fast-paths.js';
 
@@ -33,8 +34,9 @@ function setKernel(config: tf.KernelConfig): void {
  * Registers the kernels PosePool adds to a backend: `UnsortedSegmentSum` (the gradient of
  * `tf.gather`; missing on wasm, O(segments × rows) on cpu) in linear time, a lighter gradient
  * for it, and on wasm faster `Identity`, transposed `BatchMatMul`, axis-0 `GatherV2`, `Softplus` and `Sigmoid` (see
- * `wasm-fast-paths.ts`; together about 10× on a message-passing training step). Each is
- * tested against TF.js's own. Replacing TF.js's kernels is a process-wide side effect: pass
+ * `wasm-fast-paths.ts`; together about 10× on a message-passing training step), and the wasm
+ * kernel of `gatherMultiplyScatter`. Each is tested against TF.js's own. Replacing TF.js's
+ * kernels is a process-wide side effect: pass
  * `{ replace: false }` to keep them (see {@link KernelOptions}). Other backends keep their own
  * kernels. Idempotent; {@link useBackend} calls it.
  *
@@ -57,7 +59,10 @@ export function registerPosePoolKernels(backendName: string, options: KernelOpti
   setKernel(replace || own === undefined ? { kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: segmentSum } : own);
   const gradient = replace ? segmentSumGradient : tfjsSegmentSumGradient;
   if (gradient !== undefined && tf.getGradient('UnsortedSegmentSum') !== gradient) tf.registerGradient(gradient);
+  if (tf.getGradient(gatherMultiplyScatterGradient.kernelName) === undefined) tf.registerGradient(gatherMultiplyScatterGradient);
   if (backendName === 'wasm') {
+    // PosePool's own operation (no TF.js kernel to replace): registered either way.
+    setKernel(gatherMultiplyScatterKernel);
     for (const [name, kernel] of Object.entries(wasmFastPaths)) {
       const original = captureOriginal(name);
       setKernel(replace ? { ...original, kernelFunc: kernel as unknown as tf.KernelFunc } : original);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkpoint, Embedding, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 
@@ -114,8 +114,7 @@ class InteractionBlock extends Module {
         const messages = ([xs, ...inputs]: tf.Tensor[], c: number): tf.Tensor2D => {
           const [start, end] = [group.bounds[c]!, group.bounds[c + 1]!];
           const edges = (values: Int32Array): tf.Tensor1D => tf.tensor1d(values.subarray(start, end), 'int32');
-          const filters = tf.gather(group.filters(this, c, inputs), edges(group.filterRow));
-          return tf.unsortedSegmentSum(tf.gather(xs!, edges(group.source)).mul(filters), edges(group.target), atoms) as tf.Tensor2D;
+          return gatherMultiplyScatter(xs as tf.Tensor2D, group.filters(this, c, inputs), edges(group.source), edges(group.filterRow), edges(group.target), atoms);
         };
         const inputs = [x, ...group.inputs(this, b)];
         if (checkpointed) return checkpoint(messages, inputs, chunks);
@@ -279,9 +278,9 @@ export class SchNet extends Module implements Representation {
    * peaks measured on wasm (bytes per float: 4).
    *
    * - Whole blocks (edges ≤ `checkpointAboveEdges`): a training step keeps every block's edge
-   *   activations, 48–53 bytes per edge × block × filter measured (filters once per atom pair,
-   *   about 0.6 pairs per edge), estimated at 64 (with room for a shared stage and its gradient);
-   *   a forward pass 17–20 per edge × filter, estimated at 24.
+   *   activations, 28–33 bytes per edge × block × filter measured (filters once per atom pair,
+   *   about 0.6 pairs per edge; messages in one pass), estimated at 40 (with room for a shared
+   *   stage and its gradient); a forward pass 13–17 per edge × filter, estimated at 18.
    * - Checkpointed chunks: a training step keeps about 14–18 floats per atom × block × channel
    *   (18), 1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4
    *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
@@ -300,7 +299,7 @@ export class SchNet extends Module implements Representation {
     const { numFilters, numInteractions, hiddenChannels, edgeChunkSize } = this.options;
     const atomChannels = pose.z.length * hiddenChannels * 4;
     if (!this.#checkpointed(edges)) {
-      return atomChannels * (numInteractions + 2) + (training ? 64 * edges * numInteractions * numFilters : 24 * edges * numFilters);
+      return atomChannels * (numInteractions + 2) + (training ? 40 * edges * numInteractions * numFilters : 18 * edges * numFilters);
     }
     const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
     const hasLigand = pose.ligandMask.includes(1);

@@ -1,0 +1,3 @@
+// Generated from messages.wat by `pnpm --filter @posepool/core run wasm`; do not edit.
+/** The assembled messages.wat, base64. */
+export const MESSAGES_WASM = 'AGFzbQEAAAABDAFgCH9/f39/f39/AAIQAQR0ZmpzBm1lbW9yeQIAAAMCAQAHGQEVZ2F0aGVyTXVsdGlwbHlTY2F0dGVyAAAKpwEBpAEBBn8gB0ECdCEIIAMgBkECdGohCQJAA0AgAyAJTw0BIAEgAygCACAIbGohCiACIAQoAgAgCGxqIQsgACAFKAIAIAhsaiEMQQAhDQJAA0AgDSAITw0BIAwgDWogDCANav0ABAAgCiANav0ABAAgCyANav0ABAD95gH95AH9CwQAIA1BEGohDQwACwsgA0EEaiEDIARBBGohBCAFQQRqIQUMAAsLCw==';
