@@ -108,7 +108,7 @@ for (const [name, make] of Object.entries(architectures)) {
   const bare = (key: string): string => (name === 'schnet' ? key : `${name}_${key}`);
   ratios[bare('shared_over_plain_step_time_N9')] = at(9).sharedOverPlainStepTime;
   ratios[bare('shared_over_plain_step_time_N64')] = at(64).sharedOverPlainStepTime;
-  ratios[`${name}_predict_poses_per_s`] = at(9).predictPosesPerS;
+  ratios[`${name}_predict_poses_per_s_one_thread`] = at(9).predictPosesPerS;
   ratios[bare('recompute_peak_N64_over_N1')] = at(64).peakBytes / at(1).peakBytes;
   results[name] = { parameters: representation.countParameters(), rows };
   model.dispose();

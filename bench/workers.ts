@@ -1,4 +1,4 @@
-// Training throughput through the training library with 1 worker thread and with every core:
+// Training and prediction throughput through the training library with 1 worker thread and with every core:
 // a mini-batch of tyk2-complex compounds (as throughput.ts builds them), smooth-min, the default
 // SchNet and PaiNN. Writes its keys into bench/results/throughput.json's `ratios` (other keys
 // kept) and its details under `workers`.
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
 import { buildModel, useBackend, type MultiPoseModel } from '@posepool/core';
-import { ComputePool, LearningRateSchedule, RunOptimizer, initialTrainingState, resolveRunConfig, runEpochs, runLoss, runRegistry, type DatasetEntry } from '@posepool/training';
+import { ComputePool, LearningRateSchedule, RunOptimizer, initialTrainingState, predictEntriesInParallel, resolveRunConfig, runEpochs, runLoss, runRegistry, type DatasetEntry } from '@posepool/training';
 
 import { benchmarkCompound, benchmarkPose, machine, writeResult } from './lib.js';
 
@@ -21,7 +21,7 @@ const WORKERS = Math.min(availableParallelism(), BATCH);
 const epochsAt = (n: number): number => (n === 64 ? 3 : 4);
 
 /** A training setup with `workers` threads whose epochs (one mini-batch each) run one at a time. */
-async function setup(representation: string, mode: 'auto' | 'recompute', n: number, workers: number): Promise<{ epoch: () => Promise<number>; startupS: number; close: () => Promise<void> }> {
+async function setup(representation: string, mode: 'auto' | 'recompute', n: number, workers: number): Promise<{ epoch: () => Promise<number>; predict: () => Promise<number>; startupS: number; close: () => Promise<void> }> {
   const config = resolveRunConfig({
     model: { representation: { name: representation, options: { seed: 1 } }, strategy: { name: 'complex-only', options: { seed: 1 } }, combination: { name: 'smooth-min', options: { scale: 1000 } } },
     gradients: { mode },
@@ -41,18 +41,28 @@ async function setup(representation: string, mode: 'auto' | 'recompute', n: numb
     await runEpochs({ ...(pool && { pool }), model, config: { ...config, epochs: state.epoch + 1 }, train: entries, validation: [], loss: runLoss(config.loss), optimizer, schedule, state, checkpoint: async () => {} });
     return state.history.at(-1)!.posesPerSecond;
   };
+  /** Prediction poses/s over the mini-batch (through the workers, as `posepool predict --workers`). */
+  const predict = async (): Promise<number> => {
+    const start = performance.now();
+    await predictEntriesInParallel(model, entries, { ...(pool && { pool }), workers, config });
+    return (1000 * BATCH * n) / (performance.now() - start);
+  };
   const close = async (): Promise<void> => {
     await pool?.close();
     optimizer.dispose();
     model.dispose();
   };
-  return { epoch, startupS, close };
+  return { epoch, predict, startupS, close };
 }
 
-/** Training poses/s with 1 and with `WORKERS` threads: epochs interleaved (this machine's load drifts), one warm-up epoch each, then medians. */
-async function compare(representation: string, mode: 'auto' | 'recompute', n: number): Promise<{ one: number; all: number; startupS: number }> {
+/**
+ * Training and prediction poses/s with 1 and with `WORKERS` threads: epochs interleaved (this
+ * machine's load drifts), one warm-up epoch each, then medians; then 3 interleaved predictions.
+ */
+async function compare(representation: string, mode: 'auto' | 'recompute', n: number): Promise<{ one: number; all: number; predictOne: number; predictAll: number; startupS: number }> {
   const variants = [await setup(representation, mode, n, 1), await setup(representation, mode, n, WORKERS)];
   const rates: number[][] = [[], []];
+  const predictions: number[][] = [[], []];
   try {
     for (let e = 0; e < epochsAt(n); e++) {
       for (const [v, variant] of variants.entries()) {
@@ -60,11 +70,12 @@ async function compare(representation: string, mode: 'auto' | 'recompute', n: nu
         if (e > 0) rates[v]!.push(rate);
       }
     }
+    for (let r = 0; r < 3; r++) for (const [v, variant] of variants.entries()) predictions[v]!.push(await variant.predict());
   } finally {
     for (const variant of variants) await variant.close();
   }
   const med = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return { one: med(rates[0]!), all: med(rates[1]!), startupS: variants[1]!.startupS };
+  return { one: med(rates[0]!), all: med(rates[1]!), predictOne: med(predictions[0]!), predictAll: med(predictions[1]!), startupS: variants[1]!.startupS };
 }
 
 const path = join(import.meta.dirname, 'results', 'throughput.json');
@@ -82,12 +93,24 @@ for (const representation of ['schnet', 'painn']) {
   for (const n of sizes) {
     const modes = modesArg === undefined ? (n === 64 ? ['auto'] : ['auto', 'recompute']) : modesArg.slice('--modes='.length).split(',');
     for (const mode of modes as Array<'auto' | 'recompute'>) {
-      const { one, all, startupS } = await compare(representation, mode, n);
-      const row = { representation, poses: n, mode, workers1PosesPerS: one, [`workers${WORKERS}PosesPerS`]: all, ratio: all / one, workerStartupS: startupS, loadAverage: loadavg()[0] };
+      const { one, all, predictOne, predictAll, startupS } = await compare(representation, mode, n);
+      const row = {
+        representation,
+        poses: n,
+        mode,
+        workers1PosesPerS: one,
+        [`workers${WORKERS}PosesPerS`]: all,
+        ratio: all / one,
+        predictWorkers1PosesPerS: predictOne,
+        [`predictWorkers${WORKERS}PosesPerS`]: predictAll,
+        workerStartupS: startupS,
+        loadAverage: loadavg()[0],
+      };
       rows.push(row);
       console.log(JSON.stringify(row));
       if (mode === 'auto') {
         ratios[`${representation}_train_poses_per_s_N${n}`] = all;
+        if (n === 9) ratios[`${representation}_predict_poses_per_s`] = predictAll;
         // Named for two workers, as on the machine the goal was set for; `workers` below says how many ran.
         if (n === 64) ratios[`${representation === 'schnet' ? '' : `${representation}_`}workers2_over_workers1_throughput`] = all / one;
       }
@@ -102,7 +125,7 @@ const written = await writeResult('throughput', {
     machine: machine(),
     pose: source,
     setup: `training library (runEpochs): a mini-batch of ${BATCH} compounds of N poses each, smooth-min (scale 1000), complex-only, default architecture options, Adam; epochs of one mini-batch (4 at N = 9, 3 at N = 64), 1 and all workers interleaved epoch by epoch, the first a warm-up; poses/s is the median of the others. Worker start-up (startupS) is not in poses/s.`,
-    keys: `*_train_poses_per_s_N* and *workers2_over_workers1_throughput: gradient mode auto, N = 64 for the ratio, ${WORKERS} workers (every core, at most the batch size) against 1.`,
+    keys: `*_train_poses_per_s_N* and *workers2_over_workers1_throughput: gradient mode auto, N = 64 for the ratio, ${WORKERS} workers (every core, at most the batch size) against 1; *_predict_poses_per_s: predictEntriesInParallel over the mini-batch at N = 9 with ${WORKERS} workers (median of 3, after training).`,
     workers: WORKERS,
     rows,
   },
