@@ -1,24 +1,33 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { Module, type Parameter } from './module.js';
-import { checkParameterBudget } from './parameter-budget.js';
+import { checkParameterBudget, recordKeptTensor } from './parameter-budget.js';
 
 /**
- * x + b (b broadcast over rows) whose gradient for b is ones·dy, a matrix product, instead of
- * a sum over rows: tfjs-wasm reduces axis 0 through a transpose and a scalar loop (~1.5 ms for
- * 9 727 × 128), the product runs in XNNPACK (~0.2 ms), and it keeps no input for the backward
- * pass (SchNet's peak per training pose fell from 519 to 410 MiB). Used for layers over many rows (edges).
+ * y = x Wᵀ + b from a kept Wᵀ. tfjs-wasm's matrix product packs its right operand once per
+ * tensor and keeps the packing while the tensor lives, so a product with a kept Wᵀ skips the
+ * packing a per-call transpose pays (a 304 × 128 × 128 layer: about 510 → 400 µs). The bias is
+ * added apart: in the same kernel (tf.fused.matMul) it would save another ~100 µs but round
+ * differently, beyond the PyTorch Geometric parity the tests hold. The gradients are the usual
+ * ones: dx = dy W (W a variable: packed once too), dW = dyᵀ x, and db = 1ᵀ dy as a matrix
+ * product (tfjs-wasm sums over rows through a transpose and a scalar loop: ~1.5 ms for 9 727 × 128).
  */
-const addBiasRows = tf.customGrad(((x: tf.Tensor2D, b: tf.Tensor1D) => ({
-  value: x.add(b),
-  gradFunc: (dy: tf.Tensor | tf.Tensor[]) => {
-    const g = (Array.isArray(dy) ? dy[0]! : dy) as tf.Tensor2D;
-    return [g, tf.matMul(tf.ones([1, g.shape[0]]), g).reshape(b.shape)];
-  },
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
-
-/** Rows from which {@link addBiasRows} pays off. */
-const MANY_ROWS = 1024;
+function affine(x: tf.Tensor2D, weight: tf.Variable, transposed: tf.Tensor2D, bias: tf.Tensor1D | undefined): tf.Tensor2D {
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const [input, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
+    save([input]);
+    return {
+      value: b === undefined ? tf.matMul(input, transposed) : tf.matMul(input, transposed).add(b),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], [kept]: tf.Tensor[]) => {
+        const g = (Array.isArray(dy) ? dy[0]! : dy) as tf.Tensor2D;
+        const grads = [g.matMul(w), g.matMul(kept as tf.Tensor2D, true, false)];
+        return b === undefined ? grads : [...grads, tf.matMul(tf.ones([1, g.shape[0]]), g).reshape(b.shape)];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor2D;
+  return bias === undefined ? f(x, weight) : f(x, weight, bias);
+}
 
 /** How a {@link Linear} layer starts. */
 export interface LinearInit {
@@ -52,6 +61,8 @@ export class Linear extends Module {
   readonly weight: Parameter;
   /** `[outputs]`, or undefined for a layer without bias. */
   readonly bias: Parameter | undefined;
+  /** Wᵀ and the weight data it was made from. */
+  #transposed: { of: object; tensor: tf.Tensor2D };
 
   /**
    * @param inputs - input features
@@ -74,6 +85,8 @@ export class Linear extends Module {
       const b = 1 / Math.sqrt(inputs);
       this.bias = this.addParameter('bias', scheme === 'xavier' ? tf.zeros([outputs]) : tf.randomUniform([outputs], -b, b, 'float32', seed === undefined ? undefined : seed + 1));
     }
+    // Made here, so that the layer holds the same number of tensors from now on (leak checks count them).
+    this.#transposed = { of: this.weight.variable.dataId, tensor: recordKeptTensor(tf.keep(tf.transpose(this.weight.variable)) as tf.Tensor2D) };
   }
 
   /**
@@ -82,11 +95,23 @@ export class Linear extends Module {
    */
   apply<T extends tf.Tensor1D | tf.Tensor2D>(x: T): T {
     return tf.tidy(() => {
-      const rows = x.rank === 1 ? x.reshape([1, -1]) : x;
-      const product = tf.matMul(rows as tf.Tensor2D, this.weight.variable, false, true);
-      const bias = this.bias?.variable as tf.Tensor1D | undefined;
-      const y = bias === undefined ? product : (product.shape[0] as number) >= MANY_ROWS ? addBiasRows(product as tf.Tensor2D, bias) : product.add(bias);
+      const rows = (x.rank === 1 ? x.reshape([1, -1]) : x) as tf.Tensor2D;
+      const y = affine(rows, this.weight.variable, this.#transposedWeight(), this.bias?.variable as tf.Tensor1D | undefined);
       return (x.rank === 1 ? y.reshape([-1]) : y) as T;
     });
+  }
+
+  /** Wᵀ for {@link affine}, made again when the weight's data changed (an optimizer's or a load's assign). */
+  #transposedWeight(): tf.Tensor2D {
+    const weight = this.weight.variable;
+    if (this.#transposed.of !== weight.dataId) {
+      this.#transposed.tensor.dispose();
+      this.#transposed = { of: weight.dataId, tensor: tf.keep(tf.transpose(weight)) as tf.Tensor2D };
+    }
+    return this.#transposed.tensor;
+  }
+
+  protected override releaseTensors(): void {
+    this.#transposed.tensor.dispose();
   }
 }

@@ -167,10 +167,21 @@ export abstract class Module {
     }
   }
 
-  /** Frees every variable of this module and its children. */
+  /** Frees every variable of this module and its children, and what they keep beside them. */
   dispose(): void {
     for (const variable of this.variables()) variable.dispose();
+    const seen = new Set<Module>();
+    const release = (module: Module): void => {
+      if (seen.has(module)) return;
+      seen.add(module);
+      module.releaseTensors();
+      for (const child of module.#children.values()) release(child);
+    };
+    release(this);
   }
+
+  /** Frees tensors a module keeps besides its variables (a cache); {@link Module.dispose} calls it once per module. */
+  protected releaseTensors(): void {}
 }
 
 function assertLocalName(name: string, ...scopes: Array<Map<string, unknown>>): void {

@@ -6,6 +6,8 @@ interface Budget {
   readonly limit: number;
   used: number;
   readonly variables: tf.Variable[];
+  /** Tensors layers keep besides their parameters (caches), freed with them if the build fails. */
+  readonly kept: tf.Tensor[];
 }
 
 let current: Budget | undefined;
@@ -44,6 +46,22 @@ export function spendParameterBudget(variable: tf.Variable): void {
 }
 
 /**
+ * Records a tensor a layer keeps besides its parameters (a cache), so that a failed
+ * {@link withParameterBudget} build frees it with the variables (no-op outside one).
+ *
+ * @param tensor - the kept tensor
+ * @returns `tensor`
+ * @example
+ * ```ts
+ * this.cache = recordKeptTensor(tf.keep(tf.transpose(weight)));
+ * ```
+ */
+export function recordKeptTensor<T extends tf.Tensor>(tensor: T): T {
+  current?.kept.push(tensor);
+  return tensor;
+}
+
+/**
  * Runs `build` allowing at most `limit` parameter values in all: layers check their sizes before
  * allocating ({@link checkParameterBudget}), and every parameter counts when created. If `build`
  * throws, the variables it created are disposed, so nothing leaks. Loading a saved model builds
@@ -60,12 +78,13 @@ export function spendParameterBudget(variable: tf.Variable): void {
  */
 export function withParameterBudget<T>(limit: number, build: () => T): T {
   const outer = current;
-  const budget: Budget = { limit, used: 0, variables: [] };
+  const budget: Budget = { limit, used: 0, variables: [], kept: [] };
   current = budget;
   try {
     return build();
   } catch (error) {
     for (const variable of budget.variables) variable.dispose();
+    for (const tensor of budget.kept) tensor.dispose();
     throw error;
   } finally {
     current = outer;

@@ -281,8 +281,9 @@ export class SchNet extends Module implements Representation {
    *   activations, 28–33 bytes per edge × block × filter measured (filters once per atom pair,
    *   about 0.6 pairs per edge; messages in one pass), estimated at 40 (with room for a shared
    *   stage and its gradient); a forward pass 13–17 per edge × filter, estimated at 18.
-   * - Checkpointed chunks: a training step keeps about 14–18 floats per atom × block × channel
-   *   (18), 1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4
+   * - Checkpointed chunks: a training step keeps at most about 15 floats per atom × block ×
+   *   channel (15; linear layers keep only their input for the backward pass), 1.3 per edge ×
+   *   filter (1.5) and one chunk's recomputation and gradients, up to 15.4
    *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
    *   6.4 per chunk edge × filter (8). A shared receptor stage within `maxSharedStageBytes` adds
    *   1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer) and
@@ -307,7 +308,7 @@ export class SchNet extends Module implements Representation {
     // The stage has a row per receptor pair: at least half the edges, at most all.
     const stage = this.#stageBytes(receptorEdges / 2) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
     if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
-    return 18 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
+    return 15 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
 
   /**
