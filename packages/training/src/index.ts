@@ -39,7 +39,7 @@ export { importPlugins, isPluginPath, listComponents, runRegistry, type Componen
 export { predict, type PredictOptions } from './predict/predict.js';
 export { predictEntries, predictEntriesInParallel, predictionsFromCsv, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type ParallelPredictionOptions, type PosePrediction } from './predict/predictions.js';
 export { inShard, parseShard, type Shard } from './predict/shard.js';
-export { Random, type RandomState } from './random.js';
+export { Random, seedOf, type RandomState } from './random.js';
 export { reportHtml } from './report/html.js';
 export { metricsTable, type IntervalCell, type MetricsRow, type MetricsTable } from './report/metrics-table.js';
 export { readReportData, type ReportCompound, type ReportData, type ReportPose } from './report/report-data.js';
