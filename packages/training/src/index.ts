@@ -52,6 +52,7 @@ export { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, 
 export { centerTarget } from './train/center.js';
 export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
 export { combinedLoss, measurementError, runLoss } from './train/losses.js';
+export { augmentedEntry, jitterCompound, type JitterOptions } from './train/augment.js';
 export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { compoundStep, type StepEntry } from './train/step.js';

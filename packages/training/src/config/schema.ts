@@ -103,6 +103,19 @@ const lossSchema = z
     'The training loss: the sum of its terms for each compound, averaged over the epoch. The validation loss (history, early stopping, the best epoch, reduce-on-plateau) is the mean over the validation compounds of the terms on the combined prediction only (weight × kind, and gaussianNll), without the per-pose terms (poseLabel, poseRange, poseCrossEntropy).',
   );
 
+const augmentSchema = z
+  .strictObject({
+    jitter: z
+      .number()
+      .min(0)
+      .finite()
+      .default(0)
+      .describe(
+        "Gaussian noise (Å, σ per coordinate) added to the atom positions of each training compound, drawn afresh every epoch from the seed, the epoch and the compound's key (folder/id), so resumed and multi-worker runs give the same weights. Receptor atoms get one displacement per compound and epoch, the same in every pose (receptor filters stay shared across poses); ligand atoms get their own in each pose. 0: off.",
+      ),
+  })
+  .describe('Augmentation of the training compounds; validation, test and prediction compounds are never changed.');
+
 const optimizerSchema = z
   .strictObject({
     name: z.enum(['adam', 'adamw', 'sgd']).default('adam'),
@@ -159,6 +172,7 @@ export const runConfigSchema = z
       .prefault({})
       .describe('How per-pose gradients are combined.'),
     loss: lossSchema.prefault({}),
+    augment: augmentSchema.prefault({}),
     optimizer: optimizerSchema.prefault({}),
     schedule: scheduleSchema.prefault({}),
     clipNorm: positive.nullable().default(null).describe('Clip each mini-batch gradient to this global norm; null: no clipping.'),
@@ -173,7 +187,7 @@ export const runConfigSchema = z
       .prefault({}),
     split: splitSchema.prefault({}),
     centerTarget: z.boolean().default(true).describe("Start the output at the training set's mean target (shifts the last bias of the network before training)."),
-    seed: z.number().int().default(1).describe('Seeds the split, the shuffles and the bootstrap.'),
+    seed: z.number().int().default(1).describe('Seeds the split, the shuffles, the coordinate jitter and the bootstrap.'),
     backend: z.enum(BACKEND_NAMES).default('wasm'),
     workers: z
       .union([z.literal('auto'), z.number().int().positive()])
