@@ -68,6 +68,7 @@ describe('a run with coordinate jitter', () => {
     const config: RunConfigInput = { ...TINY, augment: { jitter: 0.1 }, checkpointEveryBatches: 1 };
     const one = join(await tempDir(), 'run');
     const a = await train({ ...config, workers: 1 }, { data: [TYK2], out: one });
+    expect(a.history[1]!.tensors).toBe(a.history[0]!.tensors); // jittered poses leave nothing behind
     const two = join(await tempDir(), 'run');
     const stop = (p: { epoch: number; batch: number }): void => {
       if (p.epoch === 2 && p.batch === 1) throw new Error('stopped');
