@@ -14,7 +14,7 @@
  */
 export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
 export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
-export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
+export { loadDataset, withPoseLabels, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { murckoScaffold } from './data/scaffold.js';
 export { FOLD_KINDS, assignFolds, type FoldKind, type FoldOptions } from './data/folds.js';
 export { SPLIT_NAMES, compoundDates, scaffoldGroups, splitDataset, type Split, type SplitName } from './data/split.js';
@@ -39,7 +39,7 @@ export { importPlugins, isPluginPath, listComponents, runRegistry, type Componen
 export { predict, type PredictOptions } from './predict/predict.js';
 export { predictEntries, predictEntriesInParallel, predictionsFromCsv, predictionsToCsv, predictionsToJson, type CompoundPredictionRow, type ParallelPredictionOptions, type PosePrediction } from './predict/predictions.js';
 export { inShard, parseShard, type Shard } from './predict/shard.js';
-export { Random, type RandomState } from './random.js';
+export { Random, seedOf, type RandomState } from './random.js';
 export { reportHtml } from './report/html.js';
 export { metricsTable, type IntervalCell, type MetricsRow, type MetricsTable } from './report/metrics-table.js';
 export { readReportData, type ReportCompound, type ReportData, type ReportPose } from './report/report-data.js';
@@ -51,7 +51,8 @@ export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from 
 export { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
 export { centerTarget } from './train/center.js';
 export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
-export { combinedLoss, runLoss } from './train/losses.js';
+export { combinedLoss, measurementError, runLoss } from './train/losses.js';
+export { augmentedEntry, jitterCompound, type JitterOptions } from './train/augment.js';
 export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';
 export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { compoundStep, type StepEntry } from './train/step.js';

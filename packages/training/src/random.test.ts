@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { Random } from './random.js';
+import { Random, seedOf } from './random.js';
 
 describe('Random', () => {
   it('continues exactly from a saved state, through JSON', () => {
@@ -21,5 +21,25 @@ describe('Random', () => {
     const order = random.shuffle([...Array(20).keys()]);
     expect([...order].sort((x, y) => x - y)).toEqual([...Array(20).keys()]);
     expect(order).not.toEqual([...Array(20).keys()]);
+  });
+
+  it('draws standard normal values', () => {
+    const random = new Random(11);
+    const draws = Array.from({ length: 20_000 }, () => random.normal());
+    const mean = draws.reduce((s, v) => s + v, 0) / draws.length;
+    const variance = draws.reduce((s, v) => s + (v - mean) ** 2, 0) / draws.length;
+    expect(draws.every(Number.isFinite)).toBe(true);
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(variance).toBeGreaterThan(0.96);
+    expect(variance).toBeLessThan(1.04);
+  });
+});
+
+describe('seedOf', () => {
+  it('is a 32-bit function of its parts, their order and their boundaries', () => {
+    expect(seedOf(1, 2, 'tyk2/a')).toBe(seedOf(1, 2, 'tyk2/a'));
+    const seeds = [seedOf(1, 2, 'tyk2/a'), seedOf(1, 3, 'tyk2/a'), seedOf(2, 2, 'tyk2/a'), seedOf(1, 2, 'tyk2/b'), seedOf('a', 'bc'), seedOf('ab', 'c'), seedOf(1), seedOf('1'), seedOf('λ')];
+    expect(new Set(seeds).size).toBe(seeds.length);
+    for (const s of seeds) expect(Number.isInteger(s) && s >= 0 && s < 2 ** 32).toBe(true);
   });
 });

@@ -64,6 +64,22 @@ export class Random {
   }
 
   /**
+   * A standard normal draw (Box–Muller on two uniform draws; the second value is not kept, so
+   * the state after a draw does not depend on earlier calls).
+   *
+   * @returns a number from N(0, 1)
+   * @example
+   * ```ts
+   * const noise = 0.1 * new Random(3).normal();
+   * ```
+   */
+  normal(): number {
+    const u = 1 - this.next(); // (0, 1]: the logarithm stays finite
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /**
    * Shuffles in place (Fisher–Yates).
    *
    * @param items - the array to shuffle
@@ -76,4 +92,30 @@ export class Random {
     }
     return items;
   }
+}
+
+/**
+ * A 32-bit seed from several parts (FNV-1a over their text, parts separated so that `('a', 'bc')`
+ * and `('ab', 'c')` differ): for draws that depend only on what they are about (a run seed, an
+ * epoch, a compound), not on how many draws came before, so any thread computes them alike.
+ *
+ * @param parts - numbers and strings
+ * @returns an unsigned 32-bit integer
+ * @example
+ * ```ts
+ * const random = new Random(seedOf(config.seed, epoch, 'tyk2/lig_ejm_31'));
+ * ```
+ */
+export function seedOf(...parts: ReadonlyArray<string | number>): number {
+  let hash = 0x811c9dc5;
+  for (const part of parts) {
+    for (const char of `${typeof part}:${String(part)}\u0000`) {
+      const code = char.codePointAt(0)!;
+      for (let shift = 0; shift < 32 && (shift === 0 || code >>> shift !== 0); shift += 8) {
+        hash ^= (code >>> shift) & 0xff;
+        hash = Math.imul(hash, 0x01000193) >>> 0;
+      }
+    }
+  }
+  return hash >>> 0;
 }

@@ -21,6 +21,7 @@ const dataSchema = z
     folders: z.array(z.string().min(1)).default([]).describe('Dataset folders (a protein or pocket PDB, SD files of poses, a CSV of measurements). Command-line DATA replaces them.'),
     targetColumn: z.string().min(1).optional().describe('CSV column of the target; default: the first of pIC50_or_pK, pIC50, pKi, pK, pKd, dG.'),
     idColumn: z.string().min(1).optional().describe('CSV column of the compound id; default: the first of ligand_id, compound_id, id, name.'),
+    errorColumn: z.string().min(1).optional().describe("CSV column of each target's standard error (σ, in the target's units) for loss.gaussianNll; an empty cell leaves that compound without one."),
     pocketCutoff: positive.nullable().default(6).describe('Keep protein residues within this distance (Å) of any pose; null keeps all.'),
     protein: z.string().min(1).nullable().default(null).describe('Protein file in each folder; null: pocket.pdb if present, else protein.pdb, else the only PDB. protein.pdb with pocketCutoff null trains on whole structures.'),
     keepHydrogens: z.boolean().default(false).describe('Keep hydrogen atoms.'),
@@ -46,16 +47,74 @@ const dataSchema = z
   })
   .describe('Where the data is and how it becomes poses.');
 
+const finite = z.number().finite();
+const weight = positive.default(1).describe('Multiplies the term.');
+
 const lossSchema = z
   .strictObject({
     kind: z.enum(['squared-error', 'censored-squared-error']).default('censored-squared-error').describe('Loss on the combined prediction; the censored form treats "<" and ">" measurements as bounds.'),
+    weight: z.number().min(0).finite().default(1).describe('Multiplies the kind term; 0 leaves it out (to train on gaussianNll alone).'),
     poseLabel: z
       .strictObject({ label: z.string().min(1), weight: positive.default(1) })
       .nullable()
       .default(null)
       .describe('Adds a squared error of each pose prediction against this SD-tag pose label.'),
+    gaussianNll: z
+      .strictObject({
+        weight,
+        defaultError: positive
+          .nullable()
+          .default(null)
+          .describe("σ (in the target's units) for a compound without an error value (an empty cell, or no data.errorColumn); null: a training or validation compound without one stops the run before training, naming it."),
+      })
+      .nullable()
+      .default(null)
+      .describe(
+        "Adds weight × the Gaussian negative log-likelihood of the combined prediction, 0.5·((ŷ − y)/σ)² + ln σ + 0.5·ln 2π, with σ the compound's measurement error from data.errorColumn (or defaultError). A censored measurement costs only its ln σ part on its satisfied side, as in censored-squared-error, whatever kind says.",
+      ),
+    poseRange: z
+      .strictObject({
+        min: finite.describe('Lower bound, in the per-pose units (what the combination receives, e.g. kT).'),
+        max: finite.describe('Upper bound, at least min.'),
+        weight,
+      })
+      .refine((range) => range.min <= range.max, { message: 'max must be at least min', path: ['max'] })
+      .nullable()
+      .default(null)
+      .describe('Adds weight × Σ over poses of relu(min − ŷ_i)² + relu(ŷ_i − max)²: zero while every pose prediction lies in [min, max].'),
+    poseCrossEntropy: z
+      .strictObject({
+        label: z.string().min(1).describe('Numeric SD tag of the poses, e.g. rmsd_to_reference.'),
+        threshold: finite.describe('A pose is correct when its label is below this, e.g. 2 (Å).'),
+        weight,
+        temperature: positive.default(1).describe('T in the per-pose units (kT for a Boltzmann-style energy head).'),
+      })
+      .nullable()
+      .default(null)
+      .describe(
+        'Adds weight × the cross-entropy between the pose weights softmax(−ŷ_i / T) and the uniform distribution over the correct poses (label < threshold). A compound whose poses do not all carry the label, or with no correct pose, adds nothing; the run stops before training when no training compound carries it.',
+      ),
   })
-  .describe('The training loss.');
+  .refine((loss) => loss.weight > 0 || loss.gaussianNll !== null, {
+    message: 'the loss needs a term on the combined prediction: a weight above 0 or gaussianNll',
+    path: ['weight'],
+  })
+  .describe(
+    'The training loss: the sum of its terms for each compound, averaged over the epoch. The validation loss (history, early stopping, the best epoch, reduce-on-plateau) is the mean over the validation compounds of the terms on the combined prediction only (weight × kind, and gaussianNll), without the per-pose terms (poseLabel, poseRange, poseCrossEntropy).',
+  );
+
+const augmentSchema = z
+  .strictObject({
+    jitter: z
+      .number()
+      .min(0)
+      .finite()
+      .default(0)
+      .describe(
+        "Gaussian noise (Å, σ per coordinate) added to the atom positions of each training compound, drawn afresh every epoch from the seed, the epoch and the compound's key (folder/id), so resumed and multi-worker runs give the same weights. Receptor atoms get one displacement per compound and epoch, the same in every pose (receptor filters stay shared across poses); ligand atoms get their own in each pose. 0: off.",
+      ),
+  })
+  .describe('Augmentation of the training compounds; validation, test and prediction compounds are never changed.');
 
 const optimizerSchema = z
   .strictObject({
@@ -113,6 +172,7 @@ export const runConfigSchema = z
       .prefault({})
       .describe('How per-pose gradients are combined.'),
     loss: lossSchema.prefault({}),
+    augment: augmentSchema.prefault({}),
     optimizer: optimizerSchema.prefault({}),
     schedule: scheduleSchema.prefault({}),
     clipNorm: positive.nullable().default(null).describe('Clip each mini-batch gradient to this global norm; null: no clipping.'),
@@ -127,12 +187,16 @@ export const runConfigSchema = z
       .prefault({}),
     split: splitSchema.prefault({}),
     centerTarget: z.boolean().default(true).describe("Start the output at the training set's mean target (shifts the last bias of the network before training)."),
-    seed: z.number().int().default(1).describe('Seeds the split, the shuffles and the bootstrap.'),
+    seed: z.number().int().default(1).describe('Seeds the split, the shuffles, the coordinate jitter and the bootstrap.'),
     backend: z.enum(BACKEND_NAMES).default('wasm'),
     workers: z
       .union([z.literal('auto'), z.number().int().positive()])
       .default(1)
       .describe("Threads computing the compounds of a mini-batch (and predictions) in parallel, each with its own backend and model replica; 'auto': os.availableParallelism(), never more than batchSize. The result does not depend on it."),
+  })
+  .refine((config) => config.loss.gaussianNll === null || config.loss.gaussianNll.defaultError !== null || config.data.errorColumn !== undefined, {
+    message: "gaussianNll needs each compound's σ: set data.errorColumn, or loss.gaussianNll.defaultError",
+    path: ['loss', 'gaussianNll'],
   })
   .describe('A PosePool training run.');
 

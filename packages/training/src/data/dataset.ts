@@ -31,7 +31,7 @@ export interface Dataset {
 }
 
 /** Options of {@link loadDataset}. */
-export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'pocketCutoff' | 'protein' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'> & Partial<Pick<RunConfig['data'], 'ligandFeatures'>>;
+export type DataOptions = Pick<RunConfig['data'], 'targetColumn' | 'idColumn' | 'errorColumn' | 'pocketCutoff' | 'protein' | 'keepHydrogens' | 'cacheDir' | 'poseFilter' | 'topPoses'> & Partial<Pick<RunConfig['data'], 'ligandFeatures'>>;
 
 /** Which of a compound's poses pass the filter, in order. */
 function keptPoses(tags: ReadonlyArray<Readonly<Record<string, string>>>, options: DataOptions): number[] {
@@ -93,6 +93,7 @@ export async function loadDataset(
       ...(options.cacheDir !== null && { cacheDir: options.cacheDir }),
       ...(options.targetColumn !== undefined && { targetColumn: options.targetColumn }),
       ...(options.idColumn !== undefined && { idColumn: options.idColumn }),
+      ...(options.errorColumn !== undefined && { errorColumn: options.errorColumn }),
       ...(onProgress && { onProgress: (done: number, total: number) => onProgress(folder, done, total) }),
     });
     warnings.push(...notes.map((note) => `${folder}: ${note}`));
@@ -109,4 +110,31 @@ export async function loadDataset(
   }
   if (entries.length === 0) throw new InputError({ file: folders.join(', ') }, 'no compound left to use', skipped.length > 0 ? 'Loosen data.poseFilter or data.topPoses.' : undefined);
   return { entries, skipped, warnings };
+}
+
+/**
+ * Entries whose compounds carry each of `labels` as a per-pose label (`compound.poseLabels`),
+ * read from the kept poses' SD tags where the featurizer did not attach it (it attaches
+ * `vina_score` and `rmsd_to_reference`). A compound gets a label only when every one of its poses
+ * has the tag as a finite number; the others stay without it.
+ *
+ * @param entries - dataset entries with their poses' tags
+ * @param labels - SD tags the loss reads per pose
+ * @returns the entries, new objects only where a label was added
+ * @example
+ * ```ts
+ * const labelled = withPoseLabels(dataset.entries, ['pose_rmsd']);
+ * ```
+ */
+export function withPoseLabels(entries: readonly DatasetEntry[], labels: readonly string[]): DatasetEntry[] {
+  return entries.map((entry) => {
+    const added: Record<string, Float32Array> = {};
+    for (const label of labels) {
+      if (entry.compound.poseLabels?.[label] !== undefined || entry.tags.length !== entry.compound.poses.length) continue;
+      const values = entry.tags.map((tags) => (tags[label] === undefined || tags[label].trim() === '' ? NaN : Number(tags[label])));
+      if (values.every(Number.isFinite)) added[label] = Float32Array.from(values);
+    }
+    if (Object.keys(added).length === 0) return entry;
+    return { ...entry, compound: { ...entry.compound, poseLabels: { ...entry.compound.poseLabels, ...added } } };
+  });
 }

@@ -5,6 +5,7 @@ import type { RunConfig } from '../config/schema.js';
 import type { DatasetEntry } from '../data/dataset.js';
 import { METRIC_NAMES, metric, type MetricName } from '../metrics/metrics.js';
 import { Random } from '../random.js';
+import { augmentedEntry } from './augment.js';
 import { snapshotWeights, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { combinedLoss } from './losses.js';
 import type { ComputePool } from '../workers/pool.js';
@@ -79,7 +80,8 @@ async function validate(ctx: LoopContext): Promise<Pick<EpochRecord, 'validation
 /**
  * Trains epoch by epoch from `ctx.state` until the last epoch or early stopping: a seeded shuffle
  * per epoch, mini-batches of compounds summed by a `GradientAccumulator` (one pose graph at a
- * time; with a worker pool, compounds in parallel), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
+ * time; with a worker pool, compounds in parallel; training compounds jittered afresh each epoch when
+ * `augment.jitter` is set), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
  * rate, validation, early stopping and a checkpoint at each epoch's end. Deterministic: the same
  * state gives the same weights, whether or not the process was restarted in between.
  *
@@ -111,10 +113,11 @@ export async function runEpochs(ctx: LoopContext): Promise<void> {
         const start = performance.now();
         const keys = state.order.slice(state.position * config.batchSize, (state.position + 1) * config.batchSize);
         // Pooled gradients are summed here in the batch's order, as this thread would: the sum does not depend on which worker computed what.
-        const pooled = ctx.pool ? await ctx.pool.gradients(keys) : undefined;
+        // Workers jitter their own copies of the compounds for this epoch, as this thread does (augmentedEntry).
+        const pooled = ctx.pool ? await ctx.pool.gradients(keys, { epoch: state.epoch }) : undefined;
         for (const [k, key] of keys.entries()) {
           const entry = byKey.get(key)!;
-          const step = pooled ? pooled[k]! : compoundStep(model, entry, ctx.loss, gradientOptions);
+          const step = pooled ? pooled[k]! : compoundStep(model, augmentedEntry(entry, config, state.epoch), ctx.loss, gradientOptions);
           accumulator.add(step.grads);
           state.running.loss += step.loss;
           state.running.compounds += 1;

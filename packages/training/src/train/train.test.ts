@@ -105,4 +105,14 @@ describe('train', () => {
     expect(await readdir(join(out, 'model'))).toContain('weights.bin');
     expect((await readdir(out)).some((f) => f.endsWith('.partial'))).toBe(false);
   });
+
+  it('reads a numeric SD tag the loss names as a pose label, and refuses one no training compound carries', async () => {
+    const poseIndex: RunConfigInput = { ...TINY, epochs: 1, loss: { poseLabel: { label: 'pose_index', weight: 0.01 } } };
+    await expect(train(poseIndex, { data: [TYK2], out: join(await tempDir(), 'run') })).resolves.toMatchObject({ history: [{ epoch: 1 }] });
+    const text: RunConfigInput = { ...TINY, loss: { poseCrossEntropy: { label: 'pose_source', threshold: 1 } } };
+    await expect(train(text, { data: [TYK2], out: join(await tempDir(), 'run') })).rejects.toMatchObject({
+      code: 'E_RUN_CONFIG',
+      message: "loss.poseCrossEntropy.label: no training compound has a numeric SD tag 'pose_source' on every pose, so the term would add nothing. Name a tag the poses carry (e.g. rmsd_to_reference).",
+    });
+  });
 });

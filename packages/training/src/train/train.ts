@@ -6,7 +6,7 @@ import type { SkippedItem } from '@posepool/featurizers';
 
 import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
-import { loadDataset, type Dataset, type DatasetEntry } from '../data/dataset.js';
+import { loadDataset, withPoseLabels, type Dataset, type DatasetEntry } from '../data/dataset.js';
 import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/split.js';
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
@@ -17,7 +17,7 @@ import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/at
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
 import { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { centerTarget } from './center.js';
-import { runLoss } from './losses.js';
+import { measurementError, runLoss } from './losses.js';
 import { runEpochs, type BatchProgress } from './loop.js';
 import { RunOptimizer } from './optimizer.js';
 import { LearningRateSchedule } from './schedule.js';
@@ -93,6 +93,30 @@ function checkSplit(split: Split, entries: readonly DatasetEntry[], dir: string)
   if (missing !== undefined) throw new PosePoolError('E_RUN_DIR', `${join(dir, RUN_FILES.split)}: compound '${missing}' is not in the data any more. Resume with the run's data folders unchanged.`);
 }
 
+/** The SD tags the loss reads per pose. */
+function lossPoseLabels(loss: RunConfig['loss']): string[] {
+  return [loss.poseLabel?.label, loss.poseCrossEntropy?.label].filter((label): label is string => label !== undefined);
+}
+
+/** Checks, before training, that the data has what the loss terms need: a σ per compound for gaussianNll, the pose label of poseCrossEntropy on some training compound. */
+function checkLossData(config: RunConfig, train: readonly DatasetEntry[], validation: readonly DatasetEntry[]): void {
+  const nll = config.loss.gaussianNll;
+  if (nll !== null) {
+    for (const entry of [...train, ...validation]) {
+      try {
+        measurementError(entry.compound, nll.defaultError);
+      } catch {
+        const column = config.data.errorColumn === undefined ? 'no data.errorColumn is set' : `its data.errorColumn '${config.data.errorColumn}' cell is empty`;
+        throw new PosePoolError('E_INPUT', `Compound '${entry.compound.id}' of ${entry.folder} has no measurement error (${column}), which loss.gaussianNll needs. Fill the cell, or set loss.gaussianNll.defaultError.`);
+      }
+    }
+  }
+  const entropy = config.loss.poseCrossEntropy;
+  if (entropy !== null && !train.some((e) => e.compound.poseLabels?.[entropy.label] !== undefined)) {
+    throw new PosePoolError('E_RUN_CONFIG', `loss.poseCrossEntropy.label: no training compound has a numeric SD tag '${entropy.label}' on every pose, so the term would add nothing. Name a tag the poses carry (e.g. rmsd_to_reference).`);
+  }
+}
+
 /** Writes what a finished (or failed) run leaves: model, predictions, metrics, plots. */
 async function finish(dir: string, model: MultiPoseModel, config: RunConfig, entries: readonly DatasetEntry[], split: Split, state: TrainingState, pool: ComputePool | undefined): Promise<RunMetrics> {
   const splitOf = new Map(SPLIT_NAMES.flatMap((s) => split[s].map((k) => [k, s] as const)));
@@ -121,7 +145,8 @@ async function finish(dir: string, model: MultiPoseModel, config: RunConfig, ent
 async function execute(config: RunConfig, dir: string, fresh: boolean, options: TrainOptions): Promise<RunResult> {
   await useBackend(config.backend);
   const registry = runRegistry([...(options.plugins ?? []), ...(await importPlugins(config.plugins, options.cwd))]);
-  const dataset = options.dataset ?? (await loadDataset(config.data.folders, config.data, options.onData));
+  const loaded = options.dataset ?? (await loadDataset(config.data.folders, config.data, options.onData));
+  const dataset: Dataset = { ...loaded, entries: withPoseLabels(loaded.entries, lossPoseLabels(config.loss)) };
   const split: Split = fresh
     ? (options.split ?? (await splitDataset(dataset.entries, config.split, config.seed, config.data.idColumn)))
     : (JSON.parse(await readFile(join(dir, RUN_FILES.split), 'utf8')) as Split);
@@ -129,6 +154,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
   const byKey = new Map(dataset.entries.map((e) => [e.key, e]));
   const [trainSet, validation] = [split.train.map((k) => byKey.get(k)!), split.validation.map((k) => byKey.get(k)!)];
   if (trainSet.length === 0) throw new PosePoolError('E_RUN_CONFIG', `The split leaves no training compound (${dataset.entries.length} in all). Lower split.validation and split.test, or add data.`);
+  checkLossData(config, trainSet, validation);
 
   const model = buildModel(config.model, registry);
   const optimizer = new RunOptimizer(config.optimizer);

@@ -63,6 +63,26 @@ describe('a run with worker threads that stops', () => {
   }, 120_000);
 });
 
+describe('a run with coordinate jitter', () => {
+  it('gives bitwise the weights of one thread with two workers, and after a stop and resume; unlike the run without jitter', async () => {
+    const config: RunConfigInput = { ...TINY, augment: { jitter: 0.1 }, checkpointEveryBatches: 1 };
+    const one = join(await tempDir(), 'run');
+    const a = await train({ ...config, workers: 1 }, { data: [TYK2], out: one });
+    expect(a.history[1]!.tensors).toBe(a.history[0]!.tensors); // jittered poses leave nothing behind
+    const two = join(await tempDir(), 'run');
+    const stop = (p: { epoch: number; batch: number }): void => {
+      if (p.epoch === 2 && p.batch === 1) throw new Error('stopped');
+    };
+    await expect(train({ ...config, workers: 2 }, { data: [TYK2], out: two, onBatch: stop })).rejects.toThrow('stopped');
+    const b = await resumeRun(two);
+    expect(b.history.map((r) => [r.trainLoss, r.validationLoss])).toEqual(a.history.map((r) => [r.trainLoss, r.validationLoss]));
+    expect(await modelFiles(two)).toEqual(await modelFiles(one));
+    const plain = join(await tempDir(), 'run');
+    await train({ ...TINY, checkpointEveryBatches: 1, workers: 2 }, { data: [TYK2], out: plain });
+    expect(await modelFiles(plain)).not.toEqual(await modelFiles(one));
+  }, 120_000);
+});
+
 describe('a failing worker', () => {
   it('stops on a non-finite gradient with the error one thread gives (the earliest compound of the batch)', async () => {
     const config: RunConfigInput = { ...TINY, optimizer: { name: 'sgd', learningRate: 1e38 } };

@@ -19,8 +19,8 @@ export interface PoolOptions {
   readonly workers: number;
   /** The main thread's model: workers rebuild it from its config and get its weights before each request. */
   readonly model: MultiPoseModel;
-  /** The run config: backend, plugin specifiers, loss and gradient options. */
-  readonly config: Pick<RunConfig, 'backend' | 'plugins' | 'loss' | 'gradients'>;
+  /** The run config: backend, plugin specifiers, loss and gradient options; augmentation and seed for training (none without them). */
+  readonly config: Pick<RunConfig, 'backend' | 'plugins' | 'loss' | 'gradients'> & Partial<Pick<RunConfig, 'augment' | 'seed'>>;
   /** Where plugin package names resolve. */
   readonly cwd: string;
   /** Every compound the pool will be asked about: sent to each worker once. */
@@ -110,6 +110,8 @@ export class ComputePool {
       cwd: options.cwd,
       loss: options.config.loss,
       gradients: options.config.gradients,
+      augment: options.config.augment ?? { jitter: 0 },
+      seed: options.config.seed ?? 0,
       variables: Object.keys(options.model.namedVariables()),
       entries: options.entries.map(({ compound, folder, key }) => ({ compound, folder, key })),
     };
@@ -193,7 +195,7 @@ export class ComputePool {
   }
 
   /** Sends the current weights and each worker's share; returns the results in the order of `keys`. */
-  async #run(kind: WorkerRequest['kind'], keys: readonly string[]): Promise<Array<GradientResult | PredictionResult>> {
+  async #run(kind: WorkerRequest['kind'], keys: readonly string[], epoch?: number): Promise<Array<GradientResult | PredictionResult>> {
     if (this.#failure !== undefined) throw this.#failure;
     const variables = Object.values(this.#model.namedVariables());
     const weights = new Float32Array(variables.reduce((n, v) => n + v.size, 0));
@@ -210,7 +212,7 @@ export class ComputePool {
         const share = indices.map((i) => keys[i]!);
         const results = await new Promise<ReadonlyArray<GradientResult | PredictionResult>>((resolve, reject) => {
           this.#pending.set(id, { keys: share, resolve, reject });
-          this.#workers[w]!.postMessage({ id, kind, weights, keys: share } satisfies WorkerRequest);
+          this.#workers[w]!.postMessage({ id, kind, weights, keys: share, ...(epoch !== undefined && { epoch }) } satisfies WorkerRequest);
         });
         indices.forEach((i, k) => (out[i] = results[k]!));
       }),
@@ -232,11 +234,12 @@ export class ComputePool {
    * as in the main thread.
    *
    * @param keys - dataset keys of compounds given at start
+   * @param training - `epoch`: the compounds are training compounds of that 0-based epoch, jittered as the run config's `augment` says (each worker jitters its own copy, as `augmentedEntry` does in one thread); absent: as they are
    * @returns one result per key, in order; the gradients are tensors of this thread
    * @throws PosePoolError naming the compound (`E_NONFINITE`, the component's code, or `E_WORKER`)
    */
-  async gradients(keys: readonly string[]): Promise<PooledGradients[]> {
-    const results = (await this.#run('gradients', keys)) as GradientResult[];
+  async gradients(keys: readonly string[], training: { readonly epoch?: number } = {}): Promise<PooledGradients[]> {
+    const results = (await this.#run('gradients', keys, training.epoch)) as GradientResult[];
     const variables = Object.entries(this.#model.trainableVariables());
     return results.map(({ loss, grads }) => {
       let offset = 0;

@@ -14,6 +14,9 @@ export interface WorkerInit {
   readonly cwd: string;
   readonly loss: RunConfig['loss'];
   readonly gradients: RunConfig['gradients'];
+  /** Training augmentation, drawn from `seed` (see `augmentedEntry`). */
+  readonly augment: RunConfig['augment'];
+  readonly seed: number;
   /** Every variable's path, in the order of the flat weight vector. */
   readonly variables: readonly string[];
   readonly entries: readonly StepEntry[];
@@ -25,6 +28,8 @@ export interface WorkerRequest {
   readonly kind: 'gradients' | 'predictions';
   readonly weights: Float32Array;
   readonly keys: readonly string[];
+  /** Gradients: the 0-based epoch, whose augmentation the compounds get (none when absent). */
+  readonly epoch?: number;
 }
 
 /** One compound's loss and flat gradient (trainable variables, in order). */

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PosePoolError, buildModel, useBackend, type MultiPoseModel } from '@posepool/core';
 
 import { importPlugins, runRegistry } from '../plugins.js';
+import { augmentedEntry } from '../train/augment.js';
 import { runLoss } from '../train/losses.js';
 import { compoundStep, type StepEntry } from '../train/step.js';
 import type { GradientResult, PredictionResult, WorkerFailure, WorkerInit, WorkerReply, WorkerRequest } from './protocol.js';
@@ -48,9 +49,12 @@ function assignWeights(model: MultiPoseModel, flat: Float32Array): void {
   }
 }
 
-function gradients(model: MultiPoseModel, entry: StepEntry): GradientResult {
+const loss = runLoss(init.loss);
+
+function gradients(model: MultiPoseModel, entry: StepEntry, epoch: number | undefined): GradientResult {
   const variables = Object.entries(model.trainableVariables());
-  const { loss, grads } = compoundStep(model, entry, runLoss(init.loss), { mode: init.gradients.mode, memoryBudgetBytes: init.gradients.memoryBudgetMiB * 2 ** 20 });
+  const computed = epoch === undefined ? entry : augmentedEntry(entry, init, epoch);
+  const { loss: value, grads } = compoundStep(model, computed, loss, { mode: init.gradients.mode, memoryBudgetBytes: init.gradients.memoryBudgetMiB * 2 ** 20 });
   try {
     const flat = new Float32Array(variables.reduce((n, [, v]) => n + v.size, 0));
     let offset = 0;
@@ -58,7 +62,7 @@ function gradients(model: MultiPoseModel, entry: StepEntry): GradientResult {
       flat.set(grads[path]!.dataSync() as Float32Array, offset);
       offset += v.size;
     }
-    return { loss, grads: flat };
+    return { loss: value, grads: flat };
   } finally {
     tf.dispose(grads);
   }
@@ -84,7 +88,7 @@ port.on('message', (request: WorkerRequest) => {
       try {
         const entry = byKey.get(key);
         if (entry === undefined) throw new Error(`compound ${key} was not sent to this worker`);
-        results.push(request.kind === 'gradients' ? gradients(model, entry) : predictions(model, entry));
+        results.push(request.kind === 'gradients' ? gradients(model, entry, request.epoch) : predictions(model, entry));
       } catch (error) {
         post({ type: 'failed', id: request.id, failure: failure(error, key) });
         return;
