@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
-export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
+export { readRunConfig, readRunConfigInput, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
 export { loadDataset, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { murckoScaffold } from './data/scaffold.js';
 export { FOLD_KINDS, assignFolds, type FoldKind, type FoldOptions } from './data/folds.js';
@@ -50,6 +50,7 @@ export { openModel, type OpenedModel } from './run/open-model.js';
 export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
 export { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
 export { centerTarget } from './train/center.js';
+export { initModelDirectory, initializeFrom, initializeRun, parametersUnder, savedModelConfig, underPrefix } from './train/init.js';
 export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
 export { combinedLoss, runLoss } from './train/losses.js';
 export { RunOptimizer, loadTensor, saveTensor, type OptimizerState, type SavedTensor } from './train/optimizer.js';

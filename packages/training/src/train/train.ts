@@ -17,6 +17,7 @@ import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/at
 import { RUN_FILES, writeStatus } from '../run/run-directory.js';
 import { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { centerTarget } from './center.js';
+import { initializeRun, parametersUnder, savedModelConfig } from './init.js';
 import { runLoss } from './losses.js';
 import { runEpochs, type BatchProgress } from './loop.js';
 import { RunOptimizer } from './optimizer.js';
@@ -39,6 +40,8 @@ export interface RunStart {
   readonly skipped: readonly SkippedItem[];
   /** What the featurizer reported without refusing anything (e.g. a co-crystallised ligand dropped from the protein). */
   readonly warnings: readonly string[];
+  /** The saved model the run started from (`init.model`), or `null`. */
+  readonly init: string | null;
 }
 
 /** Options of {@link train} and {@link resumeRun}. */
@@ -61,6 +64,11 @@ export interface TrainOptions {
   readonly onEpoch?: (record: EpochRecord) => void;
   /** Replaces the config's `workers` (a resumed run gives the same weights with any count, see {@link RunConfig}). */
   readonly workers?: 'auto' | number;
+  /**
+   * A saved model or finished run directory to start from; replaces the config's `init.model`
+   * (what `posepool train --init` sets). Relative to `cwd`; saved absolute in `config.yaml`.
+   */
+  readonly init?: string;
 }
 
 /** Metrics of a finished run. */
@@ -130,17 +138,24 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
   const [trainSet, validation] = [split.train.map((k) => byKey.get(k)!), split.validation.map((k) => byKey.get(k)!)];
   if (trainSet.length === 0) throw new PosePoolError('E_RUN_CONFIG', `The split leaves no training compound (${dataset.entries.length} in all). Lower split.validation and split.test, or add data.`);
 
+  if (config.init.model === null && config.init.reinitialize.length > 0) {
+    throw new PosePoolError('E_RUN_CONFIG', 'init.reinitialize needs a saved model to start from: set init.model (or pass --init), or drop init.reinitialize.');
+  }
   const model = buildModel(config.model, registry);
   const optimizer = new RunOptimizer(config.optimizer);
   const workers = workerCount(options.workers ?? config.workers, Math.min(config.batchSize, trainSet.length));
   let pool: ComputePool | undefined;
   let state: TrainingState | undefined;
   try {
+    const frozen = parametersUnder(model, config.init.freeze, 'init.freeze', true);
     if (fresh) {
+      // The saved weights start a fresh run only: a resumed one takes its checkpoint's.
+      const reinitialized = config.init.model === null ? undefined : await initializeRun(model, config.init, registry);
       await mkdir(dir, { recursive: true });
       await writeFileAtomic(join(dir, RUN_FILES.config), runConfigToYaml(config));
       await writeFileAtomic(join(dir, RUN_FILES.split), `${JSON.stringify(split, null, 2)}\n`);
-      if (config.centerTarget) centerTarget(model, trainSet.map((e) => e.compound));
+      // A pre-trained output already sits at its targets' level: centring moves it only when the bias is re-initialised.
+      if (config.centerTarget) centerTarget(model, trainSet.map((e) => e.compound), (path) => reinitialized?.has(path) ?? true);
       state = initialTrainingState(config);
     } else {
       const checkpoint = await readCheckpoint(dir);
@@ -162,6 +177,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       batchesPerEpoch: Math.ceil(trainSet.length / config.batchSize),
       skipped: dataset.skipped,
       warnings: dataset.warnings,
+      init: config.init.model,
     });
     if (workers > 1) pool = await ComputePool.start({ workers, model, config, cwd: options.cwd ?? process.cwd(), entries: dataset.entries, pluginObjects: options.plugins ?? [] });
     await runEpochs({
@@ -175,6 +191,7 @@ async function execute(config: RunConfig, dir: string, fresh: boolean, options: 
       schedule: new LearningRateSchedule(config.schedule, config.optimizer.learningRate, config.epochs, current.schedule),
       state: current,
       checkpoint: save,
+      frozen,
       ...(options.onBatch && { onBatch: options.onBatch }),
       onEpoch: async (record) => {
         await writeFileAtomic(join(dir, RUN_FILES.history), current.history.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -219,9 +236,13 @@ export async function train(config: RunConfigInput | RunConfig, options: TrainOp
   const folders = (options.data ?? resolved.data.folders).map((f) => resolve(cwd, f));
   // Paths are saved absolute, so the run resumes and evaluates from any directory.
   const plugins = resolved.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
+  const initPath = options.init ?? resolved.init.model;
+  const init = { ...resolved.init, model: initPath === null ? null : resolve(cwd, initPath) };
+  // Started from a saved model without a model section of its own: the saved model's architecture.
+  const model = init.model !== null && (config as { model?: unknown }).model === undefined ? await savedModelConfig(init.model) : resolved.model;
   const dir = resolve(cwd, options.out);
   await assertFreshDirectory(dir);
-  return execute({ ...resolved, plugins, data: { ...resolved.data, folders } }, dir, true, options);
+  return execute({ ...resolved, model, plugins, init, data: { ...resolved.data, folders } }, dir, true, options);
 }
 
 /**
