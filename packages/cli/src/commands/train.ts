@@ -32,6 +32,7 @@ export function trainCommand() {
     .option('-c, --config <file>', 'run config (YAML or JSON); see posepool schema')
     .option('-o, --out <dir>', 'run directory to create (default: runs/<date-time>)')
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (its own config and data)')
+    .option('--init <model>', "start from the weights of a saved model or finished run directory (replaces the config's init.model); without a model section in the config, its architecture too")
     .addOption(pluginOption())
     .addOption(workersOption())
     .addOption(jsonOption())
@@ -42,11 +43,12 @@ Examples:
   $ posepool train                                   # default model on the bundled tyk2 set
   $ posepool train data/p38 data/tyk2 -c run.yaml -o runs/two-targets
   $ posepool train --resume runs/two-targets         # after a crash or kill
+  $ posepool train data/jak1 --init runs/two-targets -c fine-tune.yaml -o runs/jak1   # fine-tune a pre-trained model
 `,
     )
     .action(async (data, options) => {
-      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined)) {
-        throw new UsageError('--resume takes the run\'s own config, data and directory: drop DATA, --config and --out.');
+      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined || options.init !== undefined)) {
+        throw new UsageError('--resume takes the run\'s own config, data, directory and starting weights: drop DATA, --config, --out and --init.');
       }
       const lib = await library();
       const progress = createProgress(process.stderr, options.json === true);
@@ -71,7 +73,9 @@ Examples:
         onStart: (start: RunStart) => {
           runDir = start.dir;
           const { train, validation, test } = start.compounds;
-          progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
+          progress.line(
+            `run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.init === null ? '' : `, starting from ${start.init}`}${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`,
+          );
           for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
           for (const w of start.warnings) progress.line(`warning: ${w}`);
           void emit({ event: 'start', ...start });
@@ -92,10 +96,15 @@ Examples:
       if (options.resume !== undefined) {
         run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin), ...(options.workers !== undefined && { workers: options.workers }) });
       } else {
-        const config = options.config === undefined ? lib.resolveRunConfig({}) : await lib.readRunConfig(options.config);
+        // As written, not resolved: train() tells from it whether the config sets a model section (else --init's model gives the architecture).
+        const written = options.config === undefined ? {} : await lib.readRunConfigInput(options.config);
+        const config = lib.resolveRunConfig(written);
         const folders = data.length > 0 ? data : config.data.folders.length > 0 ? config.data.folders : existsSync(EXAMPLE) ? [EXAMPLE] : [];
         if (folders.length === 0) throw new UsageError('No DATA folder given and the bundled example is not installed here. Pass dataset folders: posepool train DATA...');
-        run = await lib.train({ ...config, plugins: [...config.plugins, ...options.plugin], ...(options.workers !== undefined && { workers: options.workers }) }, { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}` });
+        run = await lib.train(
+          { ...written, plugins: [...config.plugins, ...options.plugin], ...(options.workers !== undefined && { workers: options.workers }) },
+          { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}`, ...(options.init !== undefined && { init: options.init }) },
+        );
       }
       progress.stop();
       const summary = Object.entries(run.metrics.splits)
