@@ -29,6 +29,7 @@ export {
   type FoldMetrics,
   type FoldStart,
 } from './cv/cross-validate.js';
+export { disposeOpened, ensembleRows, formatSpreadMetrics, memberConfig, memberDirectories, predictOpened, spreadMetrics, type SpreadMetrics } from './ensemble/ensemble.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
 export { poseMetrics, type PoseMetricOptions, type PoseMetrics } from './evaluate/pose-metrics.js';
 export { baselineRows, evaluateRows, formatPoseMetrics, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
@@ -58,4 +59,4 @@ export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { compoundStep, type StepEntry } from './train/step.js';
 export { ComputePool, type PoolOptions, type PooledGradients } from './workers/pool.js';
 export { workerCount, type PredictionResult } from './workers/protocol.js';
-export { resumeRun, train, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';
+export { resumeRun, train, type EnsembleMetrics, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';

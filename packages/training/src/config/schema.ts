@@ -156,6 +156,13 @@ export const runConfigSchema = z
       .default(1)
       .describe("Threads computing the compounds of a mini-batch (and predictions) in parallel, each with its own backend and model replica; 'auto': os.availableParallelism(), never more than batchSize. The result does not depend on it."),
     init: initSchema.prefault({}),
+    // Ensembles: their own field.
+    ensemble: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe("Members to train (posepool train --ensemble replaces it): member i with seed + i and every model seed + i, on one split, in members/i of the run directory; predictions are the members' mean with their spread (standard deviation). 1: a single model."),
   })
   .describe('A PosePool training run.');
 

@@ -77,6 +77,9 @@ export async function initModelDirectory(path: string): Promise<string> {
   const dir = resolve(path);
   if (await exists(join(dir, RUN_FILES.model, MODEL_FILE))) return join(dir, RUN_FILES.model);
   if (await exists(join(dir, MODEL_FILE))) return dir;
+  if (await exists(join(dir, RUN_FILES.members, '0'))) {
+    throw new PosePoolError('E_RUN_DIR', `--init ${path}: an ensemble run, which holds several models. Give one member's run directory, e.g. ${join(path, RUN_FILES.members, '0')}.`);
+  }
   const unfinished = await exists(join(dir, RUN_FILES.config));
   throw new PosePoolError(
     'E_RUN_DIR',
