@@ -51,6 +51,6 @@ describe('posepool train --init', () => {
   it('is refused with --resume', async () => {
     const run = await runBin(['train', '--resume', path('pretrained'), '--init', path('pretrained')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/drop DATA, --config, --out and --init/);
+    expect(run.stderr).toMatch(/drop DATA, --config, --out, --init and --ensemble/);
   });
 });
