@@ -83,7 +83,15 @@ export function ensembleRows(members: ReadonlyArray<readonly CompoundPredictionR
   });
 }
 
-/** How well an ensemble's spread tells its errors, over compounds with a measurement. */
+/**
+ * How well an ensemble's spread tells its errors, over compounds with a measurement.
+ *
+ * @example
+ * ```ts
+ * const { spread } = (await evaluate('runs/ensemble', { split: 'test' })).evaluation;
+ * if (spread) console.log(spread.coverage, spread.spearman);
+ * ```
+ */
 export interface SpreadMetrics {
   /** Compounds with a measurement and a spread. */
   readonly n: number;

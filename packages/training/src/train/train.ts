@@ -87,7 +87,15 @@ export interface RunMetrics {
   readonly splits: Partial<Record<SplitName, EvaluationGroup>>;
 }
 
-/** Metrics of a finished ensemble run (`metrics.json`). */
+/**
+ * Metrics of a finished ensemble run (`metrics.json`).
+ *
+ * @example
+ * ```ts
+ * const run = await train({ ensemble: 5 }, { data: ['examples/data/tyk2'], out: 'runs/ensemble' });
+ * if ('members' in run.metrics) console.log(run.metrics.spread.validation?.coverage);
+ * ```
+ */
 export interface EnsembleMetrics {
   /** Each member's kept epoch, epochs and early stop, in member order (each member's own metrics are in its `members/i/metrics.json`). */
   readonly members: ReadonlyArray<Pick<RunMetrics, 'bestEpoch' | 'epochs' | 'stoppedEarly'>>;
