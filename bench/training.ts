@@ -37,7 +37,7 @@ const path = await writeResult('training', {
   // The folders as seen from the repository, not this machine's absolute paths.
   config: { ...run.config, data: { ...run.config.data, folders: targets.map((t) => `../shared/data/${t}`) } },
   trainSeconds,
-  keptEpoch: run.metrics.bestEpoch,
+  keptEpoch: 'bestEpoch' in run.metrics ? run.metrics.bestEpoch : null,
   history,
   test: evaluation,
 });

@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 export { runConfigSchema, runConfigJsonSchema, type RunConfig, type RunConfigInput } from './config/schema.js';
-export { readRunConfig, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
+export { readRunConfig, readRunConfigInput, resolveRunConfig, runConfigToYaml, type ConfigLocator } from './config/load.js';
 export { loadDataset, withPoseLabels, type DataOptions, type Dataset, type DatasetEntry } from './data/dataset.js';
 export { murckoScaffold } from './data/scaffold.js';
 export { FOLD_KINDS, assignFolds, type FoldKind, type FoldOptions } from './data/folds.js';
@@ -29,6 +29,7 @@ export {
   type FoldMetrics,
   type FoldStart,
 } from './cv/cross-validate.js';
+export { disposeOpened, ensembleRows, formatSpreadMetrics, memberConfig, memberDirectories, predictOpened, spreadMetrics, type SpreadMetrics } from './ensemble/ensemble.js';
 export { evaluate, type EvaluateOptions, type EvaluationResult } from './evaluate/evaluate.js';
 export { poseMetrics, type PoseMetricOptions, type PoseMetrics } from './evaluate/pose-metrics.js';
 export { baselineRows, evaluateRows, formatPoseMetrics, formatReport, parityPlot, type Evaluation, type EvaluationGroup } from './evaluate/report.js';
@@ -50,6 +51,7 @@ export { openModel, type OpenedModel } from './run/open-model.js';
 export { RUN_FILES, readHistory, readStatus, writeStatus, type RunStatus } from './run/run-directory.js';
 export { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type Checkpoint, type EpochRecord, type TrainingState } from './train/checkpoint.js';
 export { centerTarget } from './train/center.js';
+export { initModelDirectory, initializeFrom, initializeRun, parametersUnder, savedModelConfig, underPrefix } from './train/init.js';
 export { clipByGlobalNorm, runEpochs, type BatchProgress, type LoopContext } from './train/loop.js';
 export { combinedLoss, measurementError, runLoss } from './train/losses.js';
 export { augmentedEntry, jitterCompound, type JitterOptions } from './train/augment.js';
@@ -58,4 +60,4 @@ export { LearningRateSchedule, type ScheduleState } from './train/schedule.js';
 export { compoundStep, type StepEntry } from './train/step.js';
 export { ComputePool, type PoolOptions, type PooledGradients } from './workers/pool.js';
 export { workerCount, type PredictionResult } from './workers/protocol.js';
-export { resumeRun, train, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';
+export { resumeRun, train, type EnsembleMetrics, type RunMetrics, type RunResult, type RunStart, type TrainOptions } from './train/train.js';

@@ -66,6 +66,7 @@ Examples:
         }
       }
       if (evaluation.poses !== undefined) lines.push(`  ${lib.formatPoseMetrics(evaluation.poses)}`);
+      if (evaluation.spread !== undefined) lines.push(`  ${lib.formatSpreadMetrics(evaluation.spread)}`);
       lines.push(`wrote ${out}/metrics.json, predictions.csv, plots/, report.html`);
       progress.line(lines.join('\n'));
     });

@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { BatchProgress, EpochRecord, RunResult, RunStart } from '@posepool/training';
 
 import { UsageError } from '../errors.js';
 import { library, print } from '../library.js';
-import { jsonOption, pluginOption, workersOption } from '../options.js';
+import { jsonOption, pluginOption, positiveInteger, workersOption } from '../options.js';
 import { createProgress } from '../progress.js';
 
 /** The bundled example set, present in a clone of the repository. */
@@ -32,6 +32,8 @@ export function trainCommand() {
     .option('-c, --config <file>', 'run config (YAML or JSON); see posepool schema')
     .option('-o, --out <dir>', 'run directory to create (default: runs/<date-time>)')
     .option('--resume <run>', 'continue a stopped run from its last checkpoint (its own config and data)')
+    .option('--init <model>', "start from the weights of a saved model or finished run directory (replaces the config's init.model); without a model section in the config, its architecture too")
+    .addOption(new Option('--ensemble <k>', "train k members with seeds seed, seed+1, … on one split (members/0 … members/k-1); predict and evaluate give their mean and spread (replaces the config's ensemble)").argParser(positiveInteger))
     .addOption(pluginOption())
     .addOption(workersOption())
     .addOption(jsonOption())
@@ -42,11 +44,13 @@ Examples:
   $ posepool train                                   # default model on the bundled tyk2 set
   $ posepool train data/p38 data/tyk2 -c run.yaml -o runs/two-targets
   $ posepool train --resume runs/two-targets         # after a crash or kill
+  $ posepool train data/jak1 --init runs/two-targets -c fine-tune.yaml -o runs/jak1   # fine-tune a pre-trained model
+  $ posepool train data/tyk2 --ensemble 5 -o runs/tyk2-ensemble   # five members: mean and spread
 `,
     )
     .action(async (data, options) => {
-      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined)) {
-        throw new UsageError('--resume takes the run\'s own config, data and directory: drop DATA, --config and --out.');
+      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined || options.init !== undefined || options.ensemble !== undefined)) {
+        throw new UsageError('--resume takes the run\'s own config, data, directory, starting weights and members: drop DATA, --config, --out, --init and --ensemble.');
       }
       const lib = await library();
       const progress = createProgress(process.stderr, options.json === true);
@@ -69,9 +73,11 @@ Examples:
           if (done === total) progress.line(`featurized ${folder}: ${total} compounds`);
         },
         onStart: (start: RunStart) => {
-          runDir = start.dir;
+          runDir = start.ensemble?.dir ?? start.dir;
           const { train, validation, test } = start.compounds;
-          progress.line(`run ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`);
+          progress.line(
+            `${start.ensemble === undefined ? 'run' : `member ${start.ensemble.member + 1} of ${start.ensemble.members}:`} ${start.dir}: ${train} train / ${validation} validation / ${test} test compounds, ${start.parameters} parameters${start.init === null ? '' : `, starting from ${start.init}`}${start.startEpoch > 0 ? `, resuming after epoch ${start.startEpoch}` : ''}`,
+          );
           for (const s of start.skipped) progress.line(`skipped ${s.item}: ${s.reason}`);
           for (const w of start.warnings) progress.line(`warning: ${w}`);
           void emit({ event: 'start', ...start });
@@ -92,16 +98,24 @@ Examples:
       if (options.resume !== undefined) {
         run = await lib.resumeRun(options.resume, { ...callbacks, plugins: await lib.importPlugins(options.plugin), ...(options.workers !== undefined && { workers: options.workers }) });
       } else {
-        const config = options.config === undefined ? lib.resolveRunConfig({}) : await lib.readRunConfig(options.config);
+        // As written, not resolved: train() tells from it whether the config sets a model section (else --init's model gives the architecture).
+        const written = options.config === undefined ? {} : await lib.readRunConfigInput(options.config);
+        const config = lib.resolveRunConfig(written);
         const folders = data.length > 0 ? data : config.data.folders.length > 0 ? config.data.folders : existsSync(EXAMPLE) ? [EXAMPLE] : [];
         if (folders.length === 0) throw new UsageError('No DATA folder given and the bundled example is not installed here. Pass dataset folders: posepool train DATA...');
-        run = await lib.train({ ...config, plugins: [...config.plugins, ...options.plugin], ...(options.workers !== undefined && { workers: options.workers }) }, { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}` });
+        run = await lib.train(
+          { ...written, plugins: [...config.plugins, ...options.plugin], ...(options.workers !== undefined && { workers: options.workers }) },
+          { ...callbacks, data: folders, out: options.out ?? `runs/${timestamp()}`, ...(options.init !== undefined && { init: options.init }), ...(options.ensemble !== undefined && { ensemble: options.ensemble }) },
+        );
       }
       progress.stop();
       const summary = Object.entries(run.metrics.splits)
         .map(([name, group]) => `${name} RMSE ${fixed(group.pooled.rmse.value, 2)} r ${fixed(group.pooled.pearson.value, 2)} (n=${group.pooled.n})`)
         .join('; ');
-      progress.line(`done: ${run.dir} (weights of epoch ${run.metrics.bestEpoch} of ${run.metrics.epochs}); ${summary}`);
+      const metrics = run.metrics;
+      const kept = 'members' in metrics ? `mean of ${metrics.members.length} members` : `weights of epoch ${metrics.bestEpoch} of ${metrics.epochs}`;
+      progress.line(`done: ${run.dir} (${kept}); ${summary}`);
+      if ('members' in metrics) for (const [name, spread] of Object.entries(metrics.spread)) progress.line(`  ${name}: ${lib.formatSpreadMetrics(spread)}`);
       progress.line(`report: ${join(run.dir, lib.RUN_FILES.report)}`);
       await emit({ event: 'done', dir: run.dir, metrics: run.metrics });
     });

@@ -4,7 +4,7 @@ import { PosePoolError } from '@posepool/core';
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import type { z } from 'zod';
 
-import { runConfigSchema, type RunConfig } from './schema.js';
+import { runConfigSchema, type RunConfig, type RunConfigInput } from './schema.js';
 
 /** Maps a key path of a config to `file:line:col` (of the key itself, or of its value). */
 export type ConfigLocator = (path: readonly PropertyKey[], at: 'key' | 'value') => string;
@@ -69,6 +69,25 @@ export function resolveRunConfig(input: unknown, where: { source?: string; locat
  * ```
  */
 export async function readRunConfig(file: string): Promise<RunConfig> {
+  return resolveRunConfig(await readRunConfigInput(file));
+}
+
+/**
+ * Reads a run config file as written (YAML or JSON), after checking it as {@link readRunConfig}
+ * does: without the defaults filled in, so that a caller can tell which sections the file sets
+ * (a run started from a saved model takes the saved model's architecture when the file has no
+ * model section).
+ *
+ * @param file - a `.yaml`, `.yml` or `.json` file
+ * @returns the config as written (valid; `resolveRunConfig` fills in the rest)
+ * @throws PosePoolError `E_RUN_CONFIG` naming the file, line and column
+ * @example
+ * ```ts
+ * const written = await readRunConfigInput('run.yaml');
+ * written.model === undefined; // the file leaves the model to its default
+ * ```
+ */
+export async function readRunConfigInput(file: string): Promise<RunConfigInput> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -103,7 +122,8 @@ export async function readRunConfig(file: string): Promise<RunConfig> {
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new PosePoolError('E_RUN_CONFIG', `${file}:1:1: a run config is a mapping of keys (model, data, epochs, …), not a ${Array.isArray(value) ? 'list' : typeof value}. See 'posepool schema'.`);
   }
-  return resolveRunConfig(value, { source: file, locate });
+  resolveRunConfig(value, { source: file, locate });
+  return (value ?? {}) as RunConfigInput;
 }
 
 /**

@@ -149,6 +149,28 @@ const splitSchema = z
   })
   .describe('How compounds are split into train, validation and test.');
 
+// Transfer learning: its own section (and its own block here), apart from the loss and the
+// data sections, so that each can change without touching the others.
+const initSchema = z
+  .strictObject({
+    model: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        "A saved model directory or a finished run directory whose weights start this run (`posepool train --init` replaces it); null: a fresh initialisation. The run's model must have the same parameter paths and shapes; without a model section the saved model's is used.",
+      ),
+    reinitialize: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Parameter path prefixes (e.g. strategy.head) that keep their fresh initialisation instead of the saved weights. centerTarget shifts the output bias only when it is re-initialised here."),
+    freeze: z.array(z.string().min(1)).default([]).describe('Parameter path prefixes (e.g. representation) that receive no update, and no optimizer state change, during the first freezeEpochs epochs.'),
+    freezeEpochs: z.number().int().min(0).default(0).describe('Epochs during which the freeze prefixes are frozen; they train normally afterwards.'),
+  })
+  .refine((init) => init.freeze.length === 0 || init.freezeEpochs > 0, { message: 'init.freeze needs init.freezeEpochs > 0 (the epochs it lasts)', path: ['freezeEpochs'] })
+  .describe('Transfer learning: start from the weights of a saved model, re-initialise some parameters, freeze others for the first epochs.');
+
 /**
  * Schema of a run config: strict (an unknown key is an error at its path), every field with
  * its default. {@link runConfigJsonSchema} exports it as JSON Schema.
@@ -193,6 +215,14 @@ export const runConfigSchema = z
       .union([z.literal('auto'), z.number().int().positive()])
       .default(1)
       .describe("Threads computing the compounds of a mini-batch (and predictions) in parallel, each with its own backend and model replica; 'auto': os.availableParallelism(), never more than batchSize. The result does not depend on it."),
+    init: initSchema.prefault({}),
+    // Ensembles: their own field.
+    ensemble: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe("Members to train (posepool train --ensemble replaces it): member i with seed + i and every model seed + i, on one split, in members/i of the run directory; predictions are the members' mean with their spread (standard deviation). 1: a single model."),
   })
   .refine((config) => config.loss.gaussianNll === null || config.loss.gaussianNll.defaultError !== null || config.data.errorColumn !== undefined, {
     message: "gaussianNll needs each compound's σ: set data.errorColumn, or loss.gaussianNll.defaultError",

@@ -6,7 +6,8 @@ import { PosePoolError, type Plugin } from '@posepool/core';
 import { loadDataset } from '../data/dataset.js';
 import { SPLIT_NAMES, type SplitName } from '../data/split.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
-import { predictEntriesInParallel, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
+import { disposeOpened, predictOpened, spreadMetrics } from '../ensemble/ensemble.js';
+import { predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
 import { writeDirectoryAtomic } from '../run/atomic.js';
 import { writeReport } from '../report/report.js';
 import { openModel } from '../run/open-model.js';
@@ -43,7 +44,9 @@ export interface EvaluationResult {
 /**
  * Evaluates a run or a model on dataset folders: MAE, RMSE, Pearson r, Spearman ρ and Kendall τ
  * with seeded bootstrap 95 % intervals, pooled and per folder, and the same for a docking-score
- * baseline; where poses carry `rmsd_to_reference`, the pose metric ({@link poseMetrics}); writes them with the predictions, a parity plot and (for a run) its learning curves.
+ * baseline; where poses carry `rmsd_to_reference`, the pose metric ({@link poseMetrics}); for an
+ * ensemble run, the spread metrics (Spearman ρ between |error| and spread, coverage of
+ * mean ± 2·spread); writes them with the predictions, a parity plot and (for a run) its learning curves.
  *
  * @param path - a run directory or a model directory
  * @param options - data, subset, baseline tag, output directory
@@ -57,7 +60,8 @@ export interface EvaluationResult {
 export async function evaluate(path: string, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   const split = options.split ?? 'all';
   if (split !== 'all' && !SPLIT_NAMES.includes(split)) throw new PosePoolError('E_USAGE', `--split ${String(split)}: expected one of all, ${SPLIT_NAMES.join(', ')}.`);
-  const { model, config, run } = await openModel(path, options);
+  const opened = await openModel(path, options);
+  const { config, run } = opened;
   try {
     if (split !== 'all' && run === undefined) throw new PosePoolError('E_USAGE', `--split ${split}: ${path} is a model directory, which has no split. Give the run directory, or drop --split.`);
     const folders = options.data ?? config.data.folders;
@@ -65,7 +69,7 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
     const keys = split === 'all' || run === undefined ? undefined : new Set(run.split[split]);
     const entries = keys === undefined ? dataset.entries : dataset.entries.filter((e) => keys.has(e.key));
     if (entries.length === 0) throw new PosePoolError('E_USAGE', `No compound of ${folders.join(', ')} is in the run's ${split} split. Pass --split all, or the run's own data.`);
-    const rows = await predictEntriesInParallel(model, entries, {
+    const rows = await predictOpened(opened, entries, {
       workers: options.workers ?? config.workers,
       config,
       ...(options.cwd !== undefined && { cwd: options.cwd }),
@@ -75,7 +79,8 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
     const baseline = options.baseline === undefined ? undefined : { tag: options.baseline, ...evaluateRows(baselineRows(entries, options.baseline), seed) };
     if (baseline !== undefined && baseline.pooled.n === 0) throw new PosePoolError('E_USAGE', `--baseline ${options.baseline}: no pose of ${folders.join(', ')} has that SD tag as a number. Name a tag the SD files carry (e.g. vina_score).`);
     const poses = poseMetrics(rows, entries);
-    const evaluation: Evaluation = { model: evaluateRows(rows, seed), ...(baseline && { baseline }), ...(poses && { poses }) };
+    const spread = opened.members === undefined ? undefined : spreadMetrics(rows);
+    const evaluation: Evaluation = { model: evaluateRows(rows, seed), ...(baseline && { baseline }), ...(poses && { poses }), ...(spread && { spread }) };
     const label = `${[...new Set(entries.map((e) => e.folder))].join(', ')}${split === 'all' ? '' : `, ${split} split`}`;
     if (options.out !== undefined) {
       const parity = await parityPlot(evaluation, rows, label);
@@ -92,6 +97,6 @@ export async function evaluate(path: string, options: EvaluateOptions = {}): Pro
     }
     return { evaluation, rows, label };
   } finally {
-    model.dispose();
+    disposeOpened(opened);
   }
 }

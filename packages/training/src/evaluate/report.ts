@@ -2,6 +2,7 @@ import type { DatasetEntry } from '../data/dataset.js';
 import { metricReport, type MetricReport } from '../metrics/metrics.js';
 import { paritySpec, renderSvg } from '../plots/plots.js';
 import type { CompoundPredictionRow } from '../predict/predictions.js';
+import type { SpreadMetrics } from '../ensemble/ensemble.js';
 import type { PoseMetrics } from './pose-metrics.js';
 
 /** Metrics pooled over all folders and per folder. */
@@ -17,6 +18,8 @@ export interface Evaluation {
   readonly baseline?: EvaluationGroup & { readonly tag: string };
   /** Where poses carry an RMSD to the reference: how often the highest-weighted pose, and the docking top pose, is right. */
   readonly poses?: PoseMetrics;
+  /** An ensemble's: how well the spread of its members tells the error. */
+  readonly spread?: SpreadMetrics;
 }
 
 /**

@@ -1,8 +1,9 @@
 import type { Plugin } from '@posepool/core';
 
 import { loadDataset } from '../data/dataset.js';
+import { disposeOpened, predictOpened } from '../ensemble/ensemble.js';
 import { openModel } from '../run/open-model.js';
-import { predictEntriesInParallel, type CompoundPredictionRow } from './predictions.js';
+import type { CompoundPredictionRow } from './predictions.js';
 import { inShard, type Shard } from './shard.js';
 
 /** Options of {@link predict}. */
@@ -20,7 +21,8 @@ export interface PredictOptions {
 
 /**
  * Predicts every compound of dataset folders with a run's or a model directory's model: the
- * compound's prediction and each pose's ŷ_i and weight w_i. Folders are featurized as the run
+ * compound's prediction and each pose's ŷ_i and weight w_i; an ensemble run's rows hold the
+ * members' mean and their spread (standard deviation). Folders are featurized as the run
  * was (its `data` section); a bare model directory uses the defaults. A folder without a CSV
  * of measurements is predicted too (its rows have `measured: null`).
  *
@@ -33,12 +35,13 @@ export interface PredictOptions {
  * ```
  */
 export async function predict(path: string, options: PredictOptions = {}): Promise<CompoundPredictionRow[]> {
-  const { model, config } = await openModel(path, options);
+  const opened = await openModel(path, options);
+  const { config } = opened;
   try {
     const dataset = await loadDataset(options.data ?? config.data.folders, config.data, undefined, 'optional');
     const shard = options.shard;
     const entries = shard === undefined ? dataset.entries : dataset.entries.filter((e) => inShard(e.key, shard));
-    return await predictEntriesInParallel(model, entries, {
+    return await predictOpened(opened, entries, {
       workers: options.workers ?? config.workers,
       config,
       ...(options.cwd !== undefined && { cwd: options.cwd }),
@@ -46,6 +49,6 @@ export async function predict(path: string, options: PredictOptions = {}): Promi
       ...(options.onProgress && { onProgress: options.onProgress }),
     });
   } finally {
-    model.dispose();
+    disposeOpened(opened);
   }
 }

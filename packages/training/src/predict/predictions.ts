@@ -25,6 +25,8 @@ export interface CompoundPredictionRow {
   /** The measurement, `null` when there is none. */
   readonly measured: number | null;
   readonly predicted: number;
+  /** An ensemble's spread: the standard deviation of its members' predictions (`predicted` is their mean). */
+  readonly spread?: number;
   readonly poses: readonly PosePrediction[];
 }
 
@@ -127,7 +129,7 @@ const cell = (value: string | number | null | undefined): string => {
 
 /**
  * Predictions as CSV, one row per pose: the compound's columns (folder, id, split when known,
- * measured, predicted) repeated, then `pose`, `pose_prediction` and `pose_weight`.
+ * measured, predicted, and an ensemble's spread) repeated, then `pose`, `pose_prediction` and `pose_weight`.
  *
  * @param rows - from {@link predictEntries}
  * @returns CSV text with a header
@@ -138,8 +140,11 @@ const cell = (value: string | number | null | undefined): string => {
  */
 export function predictionsToCsv(rows: readonly CompoundPredictionRow[]): string {
   const withSplit = rows.some((r) => r.split !== undefined);
-  const header = ['folder', 'id', ...(withSplit ? ['split'] : []), 'measured', 'predicted', 'pose', 'pose_prediction', 'pose_weight'];
-  const lines = rows.flatMap((r) => r.poses.map((p) => [r.folder, r.id, ...(withSplit ? [r.split] : []), r.measured, r.predicted, p.pose, p.prediction, p.weight].map(cell).join(',')));
+  const withSpread = rows.some((r) => r.spread !== undefined);
+  const header = ['folder', 'id', ...(withSplit ? ['split'] : []), 'measured', 'predicted', ...(withSpread ? ['spread'] : []), 'pose', 'pose_prediction', 'pose_weight'];
+  const lines = rows.flatMap((r) =>
+    r.poses.map((p) => [r.folder, r.id, ...(withSplit ? [r.split] : []), r.measured, r.predicted, ...(withSpread ? [r.spread] : []), p.pose, p.prediction, p.weight].map(cell).join(',')),
+  );
   return `${[header.join(','), ...lines].join('\n')}\n`;
 }
 
@@ -160,7 +165,15 @@ export function predictionsFromCsv(text: string): CompoundPredictionRow[] {
     const key = `${r.folder}/${r.id}`;
     let row = rows.get(key);
     if (row === undefined) {
-      row = { folder: r.folder!, id: r.id!, ...(r.split && { split: r.split as SplitName }), measured: r.measured === '' ? null : Number(r.measured), predicted: Number(r.predicted), poses: [] };
+      row = {
+        folder: r.folder!,
+        id: r.id!,
+        ...(r.split && { split: r.split as SplitName }),
+        measured: r.measured === '' ? null : Number(r.measured),
+        predicted: Number(r.predicted),
+        ...(r.spread !== undefined && r.spread !== '' && { spread: Number(r.spread) }),
+        poses: [],
+      };
       rows.set(key, row);
     }
     row.poses.push({ pose: Number(r.pose), prediction: Number(r.pose_prediction), weight: Number(r.pose_weight) });

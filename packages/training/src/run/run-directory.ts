@@ -23,6 +23,8 @@ export const RUN_FILES = {
   plots: 'plots',
   report: 'report.html',
   status: 'status',
+  /** An ensemble's member run directories, `members/0` … `members/K-1`. */
+  members: 'members',
 } as const;
 
 /** A run's status, as in its `status` file. */

@@ -11,16 +11,17 @@ import type { Compound, MultiPoseModel } from '@posepool/core';
  *
  * @param model - a freshly built model
  * @param compounds - the training compounds (with targets)
- * @returns the bias path shifted, or `undefined` when the model has no such bias or its output does not move with it
+ * @param accept - whether the bias at this path may be shifted (a run started from a saved model shifts it only when it is re-initialised); default: always
+ * @returns the bias path shifted, or `undefined` when the model has no such bias, `accept` refuses it, or the output does not move with it
  * @example
  * ```ts
  * centerTarget(model, train.map((e) => e.compound)); // 'strategy.head.bias'
  * ```
  */
-export function centerTarget(model: MultiPoseModel, compounds: readonly Compound[]): string | undefined {
+export function centerTarget(model: MultiPoseModel, compounds: readonly Compound[], accept: (path: string) => boolean = () => true): string | undefined {
   const candidates = model.namedParameters().filter(([path, p]) => path.startsWith('strategy.') && path.endsWith('bias') && p.variable.size === 1);
   const found = candidates.at(-1);
-  if (found === undefined || compounds.length === 0) return undefined;
+  if (found === undefined || compounds.length === 0 || !accept(found[0])) return undefined;
   const [path, { variable }] = found;
   const meanPrediction = (): number => compounds.reduce((s, c) => s + model.predict(c).combined, 0) / compounds.length;
   const target = compounds.reduce((s, c) => s + c.target!, 0) / compounds.length;

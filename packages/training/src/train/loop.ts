@@ -42,6 +42,8 @@ export interface LoopContext {
   readonly onEpoch?: (record: EpochRecord) => Promise<void> | void;
   /** Worker threads that compute the compounds of each mini-batch (and validation) in parallel; without it, this thread does. */
   readonly pool?: ComputePool;
+  /** Trainable parameter paths that get no update (their gradients are dropped before clipping and the step) while fewer than `config.init.freezeEpochs` epochs are done. */
+  readonly frozen?: ReadonlySet<string>;
 }
 
 /**
@@ -56,6 +58,7 @@ export interface LoopContext {
  * ```
  */
 export function clipByGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): number {
+  if (Object.keys(grads).length === 0) return 0; // every parameter frozen
   const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]!);
   if (norm <= maxNorm) return norm;
   for (const [path, g] of Object.entries(grads)) {
@@ -80,8 +83,9 @@ async function validate(ctx: LoopContext): Promise<Pick<EpochRecord, 'validation
 /**
  * Trains epoch by epoch from `ctx.state` until the last epoch or early stopping: a seeded shuffle
  * per epoch, mini-batches of compounds summed by a `GradientAccumulator` (one pose graph at a
- * time; with a worker pool, compounds in parallel; training compounds jittered afresh each epoch when
- * `augment.jitter` is set), a NaN/Inf check before each step, optional global-norm clipping, the epoch's learning
+ * time; with a worker pool, compounds in parallel; training compounds jittered afresh each epoch
+ * when `augment.jitter` is set), a NaN/Inf check before each step, the frozen parameters'
+ * gradients dropped during the first `init.freezeEpochs` epochs, optional global-norm clipping, the epoch's learning
  * rate, validation, early stopping and a checkpoint at each epoch's end. Deterministic: the same
  * state gives the same weights, whether or not the process was restarted in between.
  *
@@ -106,6 +110,7 @@ export async function runEpochs(ctx: LoopContext): Promise<void> {
         state.random = random.state();
         state.running = { loss: 0, compounds: 0, poses: 0, seconds: 0 };
       }
+      const frozen = state.epoch < config.init.freezeEpochs ? [...(ctx.frozen ?? [])] : [];
       const rate = ctx.schedule.rate(state.epoch);
       ctx.optimizer.setLearningRate(rate);
       const batches = Math.ceil(state.order.length / config.batchSize);
@@ -125,6 +130,10 @@ export async function runEpochs(ctx: LoopContext): Promise<void> {
         }
         const grads = accumulator.gradients();
         try {
+          for (const path of frozen) {
+            grads[path]?.dispose();
+            delete grads[path];
+          }
           if (config.clipNorm !== null) clipByGlobalNorm(grads, config.clipNorm);
           ctx.optimizer.step(grads, variables);
         } finally {

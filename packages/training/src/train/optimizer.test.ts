@@ -43,6 +43,23 @@ describe('RunOptimizer', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it.each(['adam', 'adamw', 'sgd'] as const)('%s leaves a variable without a gradient (a frozen one) and its slots as they were, whatever its place', async (name) => {
+    const [a, b] = tf.tidy(() => [tf.variable(tf.tensor1d([1, 2]), true, `frozen-a-${name}`), tf.variable(tf.tensor1d([3, 4]), true, `frozen-b-${name}`)]);
+    const optimizer = new RunOptimizer(optimizerOptions({ name, learningRate: 0.1, weightDecay: 0.5, momentum: 0.9 }));
+    for (let step = 0; step < 3; step++) {
+      const g = { b: tf.tensor1d([0.5, -0.5]) };
+      optimizer.step(g, { a: a!, b: b! });
+      tf.dispose(g.b);
+    }
+    expect(Array.from(a!.dataSync())).toEqual([1, 2]);
+    expect(Array.from(b!.dataSync())).not.toEqual([3, 4]);
+    const slots = (await optimizer.state()).slots.filter((s) => s.name.startsWith(`frozen-a-${name}/`));
+    expect(slots.length).toBe(name === 'sgd' ? 1 : 2); // sgd with momentum: one slot
+    for (const s of slots) expect(Buffer.from(s.data, 'base64').every((byte) => byte === 0)).toBe(true);
+    optimizer.dispose();
+    tf.dispose([a!, b!]);
+  });
+
   it('clips the global norm', () => {
     const grads: tf.NamedTensorMap = { a: tf.tensor1d([3]), b: tf.tensor1d([4]) };
     expect(clipByGlobalNorm(grads, 1)).toBeCloseTo(5, 6);

@@ -93,17 +93,21 @@ export class RunOptimizer {
   }
 
   /**
-   * One step: the weight decay (adamw), then the update. Gradients are not disposed.
+   * One step: the weight decay (adamw), then the update. Gradients are not disposed. A variable
+   * without a gradient (a frozen one) is left exactly as it is: no decay, no update, and its
+   * optimizer slots untouched (TF.js optimizers skip a missing gradient; the slot order stays
+   * that of `variables`). Adam's step count and β powers are shared and still advance.
    *
-   * @param grads - gradients keyed like `variables`
+   * @param grads - gradients keyed like `variables`; a missing key freezes that variable for this step
    * @param variables - the model's trainable variables (their order is the optimizer's slot order)
    */
   step(grads: tf.NamedTensorMap, variables: NamedVariables): void {
     if (this.#options.name === 'adamw' && this.#options.weightDecay > 0) {
       const keep = 1 - this.#learningRate * this.#options.weightDecay;
-      for (const v of Object.values(variables)) tf.tidy(() => v.assign(v.mul(keep)));
+      for (const [path, v] of Object.entries(variables)) if (grads[path] !== undefined) tf.tidy(() => v.assign(v.mul(keep)));
     }
-    this.#optimizer.applyGradients(Object.entries(variables).map(([path, v]) => ({ name: v.name, tensor: grads[path]! })));
+    // A null tensor is how TF.js optimizers are told to skip a variable.
+    this.#optimizer.applyGradients(Object.entries(variables).map(([path, v]) => ({ name: v.name, tensor: (grads[path] ?? null) as tf.Tensor })));
   }
 
   /** @returns the whole state (slots and Adam's β powers) */
