@@ -130,6 +130,22 @@ describe('wasm fast paths agree with the CPU backend', () => {
     expect(wasm).toEqual(cpu);
   });
 
+  it('adds a bias row to a matrix in either order, and leaves other additions to the original kernel (bit for bit the CPU backend)', async () => {
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => {
+        const [m, row] = [data([7, 8], 6), data([8], 7)];
+        return [
+          ...tf.add(m, row).dataSync(),
+          ...tf.add(row, m).dataSync(),
+          ...tf.add(data([5, 6], 8), data([6], 9)).dataSync(), // width not a multiple of 4
+          ...tf.add(m, data([7, 8], 10)).dataSync(),
+          ...tf.add(tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32'), tf.tensor1d([1, 1, 1, 1], 'int32')).dataSync(),
+        ];
+      }),
+    );
+    expect(wasm).toEqual(cpu);
+  });
+
   it('gather rejects an index out of range', async () => {
     await useBackend('wasm');
     expect(() => tf.tidy(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], 'int32')))).toThrow('GatherV2: the index value 3 is not in [0, 2]');

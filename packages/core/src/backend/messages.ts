@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import { onBackendMemory, type WasmBackend } from './heap-modules.js';
 import { MESSAGES_WASM } from './messages-wasm.js';
 
 /** The kernel's name in TF.js's registry. */
@@ -37,38 +38,7 @@ export function gatherMultiplyScatter(a: tf.Tensor2D, b: tf.Tensor2D, ia: tf.Ten
   return tf.tidy(() => tf.unsortedSegmentSum(tf.gather(a, ia).mul(tf.gather(b, ib)), o, segments) as tf.Tensor2D);
 }
 
-/** The parts of the wasm backend the kernel uses. */
-interface WasmBackend {
-  readonly wasm: { readonly asm?: { readonly memory?: object } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
-/** The part of the WebAssembly API used here (TypeScript declares it only with the DOM library). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
-
 type Pass = (out: number, a: number, b: number, ia: number, ib: number, o: number, edges: number, width: number) => void;
-
-/** The module instantiated on a backend's memory (one per memory). */
-const instances = new WeakMap<object, Pass | null>();
-
-/** The SIMD pass on `memory`, or `null` where WebAssembly has no SIMD. */
-function passOn(memory: object): Pass | null {
-  let pass = instances.get(memory);
-  if (pass === undefined) {
-    try {
-      const module = new WebAssembly.Module(Uint8Array.from(atob(MESSAGES_WASM), (c) => c.charCodeAt(0)));
-      pass = (new WebAssembly.Instance(module, { tfjs: { memory } }).exports as { gatherMultiplyScatter: Pass }).gatherMultiplyScatter;
-    } catch {
-      pass = null;
-    }
-    instances.set(memory, pass);
-  }
-  return pass;
-}
 
 /** Throws unless every index is in [0, rows): the pass writes where the indices say. */
 function checkIndices(indices: Int32Array, rows: number, what: string): void {
@@ -86,8 +56,7 @@ function wasmKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   if (a.shape.length !== 2 || b.shape.length !== 2 || b.shape[1] !== width || width % 4 !== 0 || a.dtype !== 'float32' || b.dtype !== 'float32') {
     throw new Error(`gatherMultiplyScatter: a and b must be float32 matrices of the same width, a multiple of 4 (got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)})`);
   }
-  const memory = wasm.wasm.asm?.memory;
-  const pass = memory === undefined ? null : passOn(memory);
+  const pass = onBackendMemory<{ gatherMultiplyScatter: Pass }>(MESSAGES_WASM, wasm)?.gatherMultiplyScatter ?? null;
   if (pass === null) throw new Error('gatherMultiplyScatter: this wasm backend does not expose its memory, or WebAssembly has no SIMD.');
   const view = (info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array => wasm.typedArrayFromHeap(info);
   checkIndices(view(ia) as Int32Array, a.shape[0]!, 'ia');
