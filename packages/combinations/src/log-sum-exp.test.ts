@@ -12,6 +12,9 @@ describe('smooth-min / smooth-max (LogSumExp)', () => {
   it("defaults to mtenn's smooth min with scale 1000", () => {
     expect(registry.validateOptions('combination', 'smooth-min', {})).toEqual({ scale: 1000 });
     expect(logSumExpOptions.parse({})).toEqual({ smooth: 'min', scale: 1000 });
+    // Sharp enough that most poses get a weight of exactly 0 (auto then recomputes).
+    expect(new LogSumExpCombination().sparseWeights).toBe(true);
+    expect(new LogSumExpCombination({ scale: 2 }).sparseWeights).toBe(false);
   });
 
   it('names the direction: smooth-min goes to the lowest prediction, smooth-max to the highest', () => {

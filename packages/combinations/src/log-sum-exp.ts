@@ -40,6 +40,11 @@ export class LogSumExpCombination extends Module implements Combination {
   readonly sign: number;
   /** t: the sharpness. */
   readonly scale: number;
+  /**
+   * From a scale of 100 on: a pose more than 104/t above the best (about 1 unit at 100, 0.1 at
+   * mtenn's 1000) has a float32 weight of exactly 0.
+   */
+  readonly sparseWeights: boolean;
 
   /** @param options - `smooth` (`min` or `max`) and `scale` */
   constructor(options: LogSumExpOptions = {}) {
@@ -47,6 +52,7 @@ export class LogSumExpCombination extends Module implements Combination {
     const o = parseOptions(logSumExpOptions, options, 'LogSumExpCombination');
     this.sign = o.smooth === 'min' ? -1 : 1;
     this.scale = o.scale;
+    this.sparseWeights = o.scale >= 100;
   }
 
   combine(predictions: tf.Tensor1D): tf.Scalar {

@@ -48,6 +48,14 @@ export interface Combination extends Module {
    * @defaultValue 'real'
    */
   readonly domain?: 'real' | 'positive';
+  /**
+   * Whether most pose weights are usually exactly zero (a sharp smooth minimum: exp underflows
+   * for poses far above the best). The `auto` gradient mode then picks `recompute`, which skips
+   * the backward pass of a pose whose coefficient is zero (exactly: it contributes nothing);
+   * `stored` would back-propagate every pose.
+   * @defaultValue false
+   */
+  readonly sparseWeights?: boolean;
 }
 
 /**

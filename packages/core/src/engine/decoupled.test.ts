@@ -76,6 +76,10 @@ describe('decoupled gradients', () => {
   it('reports the mode that ran and resolves auto by the memory budget', () => {
     expect(resolveMode('auto', 4, 1000, 16_000)).toBe('stored');
     expect(resolveMode('auto', 5, 1000, 16_000)).toBe('recompute');
+    // A shared stage or sparse pose weights: recompute does less work.
+    expect(resolveMode('auto', 4, 1000, 16_000, true)).toBe('recompute');
+    expect(resolveMode('auto', 4, 1000, 16_000, false, true)).toBe('recompute');
+    expect(resolveMode('auto', 1, 1000, 16_000, false, true)).toBe('stored');
     const model = track(toyModel(new AutodiffSoftMin()));
     const compound = randomCompound({ poses: 3, atoms: 8 });
     const step = model.valueAndGrads(compound, squaredError(), { mode: 'auto', memoryBudgetBytes: 1 });

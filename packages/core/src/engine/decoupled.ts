@@ -107,22 +107,25 @@ export interface CompoundGradients {
 const DEFAULT_BUDGET = 256 * 1024 * 1024;
 
 /**
- * Resolves `auto` to `stored` or `recompute`.
+ * Resolves `auto` to `stored` or `recompute`: `recompute` where it does less work (a shared
+ * stage, which `stored` cannot use; or a combination with sparse weights, whose zero-weight poses
+ * `recompute` does not back-propagate) or where N·|θ| exceeds the budget; `stored` otherwise.
  *
  * @param mode - the requested mode
  * @param poses - N
  * @param poseParameters - |θ|
  * @param budgetBytes - what `stored` may use for N·|θ| float32 values
  * @param shared - whether the model has a shared stage for this compound
+ * @param sparseWeights - whether the combination declares {@link Combination.sparseWeights}
  * @returns the concrete mode
  * @example
  * ```ts
  * resolveMode('auto', 64, 455_809, 64 * 1024 ** 2); // 'recompute'
  * ```
  */
-export function resolveMode(mode: GradientMode, poses: number, poseParameters: number, budgetBytes = DEFAULT_BUDGET, shared = false): Exclude<GradientMode, 'auto'> {
+export function resolveMode(mode: GradientMode, poses: number, poseParameters: number, budgetBytes = DEFAULT_BUDGET, shared = false, sparseWeights = false): Exclude<GradientMode, 'auto'> {
   if (mode !== 'auto') return mode;
-  if (shared && poses > 1) return 'recompute';
+  if ((shared || sparseWeights) && poses > 1) return 'recompute';
   return poses * poseParameters * 4 <= budgetBytes ? 'stored' : 'recompute';
 }
 
@@ -377,7 +380,7 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   assertStepFits(model, compound, requested === 'auto' ? 'stored' : requested, kept, options.memoryLimitBytes);
   // The shared stage (S, computed once per compound) serves recompute; auto asks for it first.
   const shared = requested === 'recompute' || (requested === 'auto' && compound.poses.length > 1) ? sharedStage(model, compound.poses) : undefined;
-  const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined);
+  const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined, model.combination.sparseWeights === true);
   if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars, shared);
   if (shared !== undefined) tf.dispose([...shared.tensors]);
   return mode === 'naive' ? naive(model, compound, loss, theta, combinedVars) : stored(model, compound, loss, theta, combinedVars);
