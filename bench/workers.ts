@@ -17,8 +17,10 @@ await useBackend('wasm');
 const { pose, source } = benchmarkPose();
 const BATCH = 4;
 const WORKERS = Math.min(availableParallelism(), BATCH);
-/** One mini-batch per epoch; the first epoch warms up (neighbour lists; worker start-up is not timed). */
-const epochsAt = (n: number): number => (n === 64 ? 3 : 4);
+/** One mini-batch per epoch; the first epoch warms up (neighbour lists; worker start-up is not timed). At N = 9 an epoch is short (36 poses): more of them for a stable median. */
+const epochsAt = (n: number): number => (n === 64 ? 3 : 8);
+/** Predictions of the mini-batch per variant, interleaved; the median counts. */
+const PREDICTIONS = 5;
 
 /** A training setup with `workers` threads whose epochs (one mini-batch each) run one at a time. */
 async function setup(representation: string, mode: 'auto' | 'recompute', n: number, workers: number): Promise<{ epoch: () => Promise<number>; predict: () => Promise<number>; startupS: number; close: () => Promise<void> }> {
@@ -57,7 +59,7 @@ async function setup(representation: string, mode: 'auto' | 'recompute', n: numb
 
 /**
  * Training and prediction poses/s with 1 and with `WORKERS` threads: epochs interleaved (this
- * machine's load drifts), one warm-up epoch each, then medians; then 3 interleaved predictions.
+ * machine's load drifts), one warm-up epoch each, then medians; then interleaved predictions.
  */
 async function compare(representation: string, mode: 'auto' | 'recompute', n: number): Promise<{ one: number; all: number; predictOne: number; predictAll: number; startupS: number }> {
   const variants = [await setup(representation, mode, n, 1), await setup(representation, mode, n, WORKERS)];
@@ -70,7 +72,7 @@ async function compare(representation: string, mode: 'auto' | 'recompute', n: nu
         if (e > 0) rates[v]!.push(rate);
       }
     }
-    for (let r = 0; r < 3; r++) for (const [v, variant] of variants.entries()) predictions[v]!.push(await variant.predict());
+    for (let r = 0; r < PREDICTIONS; r++) for (const [v, variant] of variants.entries()) predictions[v]!.push(await variant.predict());
   } finally {
     for (const variant of variants) await variant.close();
   }
@@ -79,7 +81,7 @@ async function compare(representation: string, mode: 'auto' | 'recompute', n: nu
 }
 
 const path = join(import.meta.dirname, 'results', 'throughput.json');
-const previous = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as { ratios?: Record<string, number> } & Record<string, unknown>;
+const previous = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as { ratios?: Record<string, number>; workers?: { rows?: Array<Record<string, unknown>> } } & Record<string, unknown>;
 const ratios: Record<string, number> = {};
 const rows: unknown[] = [];
 // Arguments: architectures to run (default both) and --poses=9,64 (default both).
@@ -124,10 +126,11 @@ const written = await writeResult('throughput', {
   workers: {
     machine: machine(),
     pose: source,
-    setup: `training library (runEpochs): a mini-batch of ${BATCH} compounds of N poses each, smooth-min (scale 1000), complex-only, default architecture options, Adam; epochs of one mini-batch (4 at N = 9, 3 at N = 64), 1 and all workers interleaved epoch by epoch, the first a warm-up; poses/s is the median of the others. Worker start-up (startupS) is not in poses/s.`,
-    keys: `*_train_poses_per_s_N* and *workers2_over_workers1_throughput: gradient mode auto, N = 64 for the ratio, ${WORKERS} workers (every core, at most the batch size) against 1; *_predict_poses_per_s: predictEntriesInParallel over the mini-batch at N = 9 with ${WORKERS} workers (median of 3, after training).`,
+    setup: `training library (runEpochs): a mini-batch of ${BATCH} compounds of N poses each, smooth-min (scale 1000), complex-only, default architecture options, Adam; epochs of one mini-batch (8 at N = 9, 3 at N = 64), 1 and all workers interleaved epoch by epoch, the first a warm-up; poses/s is the median of the others. Worker start-up (startupS) is not in poses/s.`,
+    keys: `*_train_poses_per_s_N* and *workers2_over_workers1_throughput: gradient mode auto, N = 64 for the ratio, ${WORKERS} workers (every core, at most the batch size) against 1; *_predict_poses_per_s: predictEntriesInParallel over the mini-batch at N = 9 with ${WORKERS} workers (median of ${PREDICTIONS}, after training).`,
     workers: WORKERS,
-    rows,
+    // Rows of this run, then those of earlier runs for configurations this one did not measure.
+    rows: [...rows, ...(previous.workers?.rows ?? []).filter((old) => !(rows as Array<Record<string, unknown>>).some((row) => ['representation', 'poses', 'mode'].every((k) => row[k] === old[k])))],
   },
 });
 console.log(`wrote ${written}`);
