@@ -32,8 +32,12 @@ beforeAll(async () => {
 
 describe('posepool cv', () => {
   it('writes one run per fold and out-of-fold predictions: every compound once, as its fold predicted it', async () => {
-    expect((await readdir(path('straight'))).sort()).toEqual(['config.yaml', 'cv.json', 'folds', 'metrics.json', 'predictions.csv', 'status']);
+    expect((await readdir(path('straight'))).sort()).toEqual(['config.yaml', 'cv.json', 'folds', 'metrics.json', 'predictions.csv', 'report.html', 'status']);
     expect(await readFile(path('straight', 'status'), 'utf8')).toBe('done\n');
+    // The report shows the out-of-fold predictions: a row per compound, with its fold.
+    const report = await readFile(path('straight', 'report.html'), 'utf8');
+    expect(report).toMatch(/<title>Cross-validation straight · 3 folds · out-of-fold predictions<\/title>/);
+    expect(report).toMatch(/<th>fold<\/th>/);
     expect(await readdir(path('straight', 'folds', 'repeat-1'))).toEqual(['fold-1', 'fold-2', 'fold-3']);
     const plan = JSON.parse(await readFile(path('straight', 'cv.json'), 'utf8')) as { folds: string[][][] };
     const oof = await csv(path('straight', 'predictions.csv'));

@@ -1,5 +1,5 @@
 import { readFile, readdir, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 
 import { PosePoolError } from '@posepool/core';
 import { z } from 'zod';
@@ -12,6 +12,7 @@ import { poseMetrics, type PoseMetrics } from '../evaluate/pose-metrics.js';
 import { baselineRows, evaluateRows, type Evaluation, type EvaluationGroup } from '../evaluate/report.js';
 import { isPluginPath } from '../plugins.js';
 import { predictionsFromCsv, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
+import { writeReport } from '../report/report.js';
 import { removePartials, writeFileAtomic } from '../run/atomic.js';
 import { RUN_FILES, readStatus, writeStatus } from '../run/run-directory.js';
 import { resumeRun, train, type TrainOptions } from '../train/train.js';
@@ -174,6 +175,8 @@ async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPla
     const metrics = scoreFolds(rows, plan, dataset, config.seed);
     await writeFileAtomic(join(dir, CV_FILES.predictions), foldRowsToCsv(rows));
     await writeFileAtomic(join(dir, CV_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
+    const repeats = plan.folds.length > 1 ? ` · ${plan.folds.length} repeats` : '';
+    await writeReport(dir, dataset.entries, `Cross-validation ${basename(dir)} · ${plan.folds[0]!.length} folds${repeats} · out-of-fold predictions`);
     await writeStatus(dir, { state: 'done' });
     return { dir, metrics, rows, dataset };
   } catch (error) {
@@ -190,7 +193,7 @@ async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPla
  * fold, per repeat, and pooled over every compound (per folder and over all), with bootstrap 95 %
  * intervals, the pose metric where poses carry `rmsd_to_reference`, and a docking-score baseline
  * when asked. Writes `cv.json` (the folds), `config.yaml`, out-of-fold `predictions.csv`
- * (with `repeat` and `fold` columns), `metrics.json` and `status`. What `posepool cv` does.
+ * (with `repeat` and `fold` columns), `metrics.json`, `report.html` and `status`. What `posepool cv` does.
  *
  * @param config - the run config (partial; defaults fill the rest)
  * @param options - the directory, data folders, folds, split kind, repeats, grouping, callbacks

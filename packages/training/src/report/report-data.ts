@@ -65,7 +65,7 @@ function number(text: string | undefined, file: string, line: number, column: st
   return value;
 }
 
-/** Groups `predictions.csv`'s rows (one per pose) into compounds, in file order. */
+/** Groups `predictions.csv`'s rows (one per pose) into compounds, in file order; a cross-validation's repeats are separate rows (its `repeat` column). */
 function readPredictions(text: string, file: string): Array<Omit<ReportCompound, 'structures'>> {
   let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
@@ -75,7 +75,7 @@ function readPredictions(text: string, file: string): Array<Omit<ReportCompound,
   }
   const compounds = new Map<string, Omit<ReportCompound, 'structures'> & { poses: ReportPose[] }>();
   records.forEach(({ record, info: { lines: line } }) => {
-    const key = `${record.folder}\u0000${record.id}`;
+    const key = `${record.folder}\u0000${record.id}\u0000${record.repeat ?? ''}`;
     let compound = compounds.get(key);
     if (compound === undefined) {
       const measured = record.measured === undefined || record.measured === '' ? null : number(record.measured, file, line, 'measured');

@@ -106,6 +106,15 @@ describe('readReportData and writeReport', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.partial'))).toEqual([]);
   });
 
+  it("reads a cross-validation's repeats as separate rows of a compound, each with its own poses", async () => {
+    const csv = ['repeat,fold,folder,id,split,measured,predicted,pose,pose_prediction,pose_weight', '1,2,tyk2,a,,7.5,7.25,1,-10.5,1', '2,1,tyk2,a,,7.5,7.5,1,-10,1'].join('\n');
+    const data = await readReportData(await runDirectory(csv), [entry('a', [pose([1, 2, 3])], [{}])], 'cv');
+    expect(data.compounds.map((c) => [c.id, c.predicted, c.columns, c.poses.length, c.structures?.ligands.length])).toEqual([
+      ['a', 7.25, { repeat: '1', fold: '2' }, 1, 1],
+      ['a', 7.5, { repeat: '2', fold: '1' }, 1, 1],
+    ]);
+  });
+
   it('escapes what the data says, so a compound id cannot inject markup', async () => {
     const dir = await runDirectory('folder,id,measured,predicted,pose,pose_prediction,pose_weight\ntyk2,"<img src=x onerror=alert(1)></script>",1,1,0,1,1\n');
     const html = await readFile(await writeReport(dir, [], 'x'), 'utf8');
