@@ -7,12 +7,13 @@
 //   pnpm --filter @posepool/bench run bench:quality             (full preset)
 //   pnpm --filter @posepool/bench run bench:quality -- --quick  (quick preset: 8 min of CPU time)
 //   pnpm --filter @posepool/bench run bench:quality -- --only default,single_top_pose  (some variants: quality-only.json)
+//   pnpm --filter @posepool/bench run bench:quality -- --config sweep/pose-labels.yaml  (the default with a config's changes: quality-sweep-pose-labels.json)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { crossValidate, metricReport, poseMetrics, resolveRunConfig, runConfigSchema, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
+import { crossValidate, metricReport, poseMetrics, readRunConfigInput, resolveRunConfig, runConfigSchema, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
 
 import { machine, sharedPath, writeResult } from './lib.js';
 
@@ -22,7 +23,11 @@ if (shared === undefined) throw new Error('bench:quality needs ../shared/data (n
 const quick = process.argv.includes('--quick');
 // --only a,b: just these variants (and the docking score), written to quality-only.json.
 const onlyAt = process.argv.indexOf('--only');
-const only = onlyAt < 0 ? undefined : process.argv[onlyAt + 1]?.split(',');
+// --config file: one variant, `sweep`: the default with the file's keys changed (a sweep over defaults), beside the docking score.
+const configAt = process.argv.indexOf('--config');
+const sweepFile = configAt < 0 ? undefined : process.argv[configAt + 1];
+const sweep = sweepFile === undefined ? undefined : await readRunConfigInput(sweepFile);
+const only = sweep !== undefined ? ['sweep'] : onlyAt < 0 ? undefined : process.argv[onlyAt + 1]?.split(',');
 const wanted = (name: string): boolean => only === undefined || only.includes(name);
 const TARGETS = ['p38', 'mcl1', 'ptp1b', 'tyk2', 'cdk8'];
 const FOLDS = 5;
@@ -87,7 +92,15 @@ const VARIANTS: Record<string, (setting: Setting) => RunConfigInput> = {
     workers: 'auto',
   }),
   default: (s) => config(s, { network: false }),
+  sweep: (s) => merged(config(s, { network: false }), sweep ?? {}) as RunConfigInput,
 };
+
+/** `base` with `changes` laid over it, objects key by key (arrays and values replaced). */
+function merged(base: unknown, changes: unknown): unknown {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(base) || !isObject(changes)) return changes === undefined ? base : changes;
+  return Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(changes)])].map((k) => [k, merged(base[k], changes[k])]));
+}
 
 interface Row {
   spearman: number;
@@ -199,10 +212,13 @@ await rm(cacheDir, { recursive: true, force: true });
 
 const pooled = results.docked.pooled!;
 const ρ = (variant: string): number => pooled[variant]?.spearman ?? NaN;
-const ratios = {
-  default_minus_docking_spearman_pooled: ρ('default') - ρ('docking_score'),
-  best_multi_minus_single_spearman_pooled: Math.max(ρ('multi_max'), ρ('multi_boltzmann'), ρ('multi_mean')) - ρ('single_top_pose'),
-};
+const ratios =
+  sweep !== undefined
+    ? { sweep_minus_docking_spearman_pooled: ρ('sweep') - ρ('docking_score') }
+    : {
+        default_minus_docking_spearman_pooled: ρ('default') - ρ('docking_score'),
+        best_multi_minus_single_spearman_pooled: Math.max(ρ('multi_max'), ρ('multi_boltzmann'), ρ('multi_mean')) - ρ('single_top_pose'),
+      };
 
 const fmt = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
 for (const setting of ['docked', 'with_reference'] as const) {
@@ -216,9 +232,9 @@ for (const setting of ['docked', 'with_reference'] as const) {
 }
 console.log(`\nratios: ${JSON.stringify(ratios)}; wall time ${wallSeconds.toFixed(0)} s`);
 
-const path = await writeResult(only === undefined ? 'quality' : 'quality-only', {
+const path = await writeResult(sweepFile !== undefined ? `quality-sweep-${basename(sweepFile).replace(/\.(ya?ml|json)$/, '')}` : only === undefined ? 'quality' : 'quality-only', {
   benchmark: 'quality',
-  command: `pnpm --filter @posepool/bench run bench:quality${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${only ? ` --only ${only.join(',')}` : ''}`,
+  command: `pnpm --filter @posepool/bench run bench:quality${quick || only ? ' --' : ''}${quick ? ' --quick' : ''}${sweepFile !== undefined ? ` --config ${sweepFile}` : only ? ` --only ${only.join(',')}` : ''}`,
   date: new Date().toISOString(),
   machine: machine(),
   data: `../shared/data (${TARGETS.join(', ')})`,
