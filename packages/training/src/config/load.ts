@@ -1,9 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
 import { PosePoolError } from '@posepool/core';
 
 import { LineCounter, isMap, isNode, isScalar, isSeq, parseDocument, stringify, type Node } from 'yaml';
 import type { z } from 'zod';
 
+import { isPluginPath } from '../plugins.js';
 import { runConfigSchema, type RunConfig, type RunConfigInput } from './schema.js';
 
 /** Maps a key path of a config to `file:line:col` (of the key itself, or of its value). */
@@ -138,4 +141,23 @@ export async function readRunConfigInput(file: string): Promise<RunConfigInput> 
  */
 export function runConfigToYaml(config: RunConfig): string {
   return stringify(config, { indent: 2, lineWidth: 0 });
+}
+
+/**
+ * The run config with its data folders (`data` when given, else its own) and plugin paths made
+ * absolute against `cwd`: saved so, a run resumes and evaluates from any directory.
+ *
+ * @param config - the resolved run config
+ * @param cwd - where relative paths start
+ * @param data - dataset folders that replace the config's
+ * @returns the config with absolute `data.folders` and plugin paths (package names unchanged)
+ * @example
+ * ```ts
+ * withAbsolutePaths(resolveRunConfig({ plugins: ['./my-plugin.js'] }), '/home/me/project', ['data/tyk2']);
+ * ```
+ */
+export function withAbsolutePaths(config: RunConfig, cwd: string, data?: readonly string[]): RunConfig {
+  const folders = (data ?? config.data.folders).map((f) => resolve(cwd, f));
+  const plugins = config.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
+  return { ...config, plugins, data: { ...config.data, folders } };
 }

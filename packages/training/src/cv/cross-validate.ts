@@ -1,20 +1,19 @@
-import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
 import { PosePoolError } from '@posepool/core';
 import { z } from 'zod';
 
-import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
+import { readRunConfig, resolveRunConfig, runConfigToYaml, withAbsolutePaths } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { FOLD_KINDS, assignFolds, type FoldKind } from '../data/folds.js';
 import { poseMetrics, type PoseMetrics } from '../evaluate/pose-metrics.js';
 import { baselineRows, evaluateRows, type Evaluation, type EvaluationGroup } from '../evaluate/report.js';
-import { isPluginPath } from '../plugins.js';
 import { predictionsFromCsv, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
 import { writeReport } from '../report/report.js';
 import { removePartials, writeFileAtomic } from '../run/atomic.js';
-import { RUN_FILES, readStatus, writeStatus } from '../run/run-directory.js';
+import { RUN_FILES, assertFreshDirectory, readStatus, writeStatus } from '../run/run-directory.js';
 import { resumeRun, train, type TrainOptions } from '../train/train.js';
 
 /**
@@ -206,15 +205,11 @@ async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPla
  * ```
  */
 export async function crossValidate(config: RunConfigInput | RunConfig, options: CrossValidationOptions): Promise<CrossValidationResult> {
-  const resolved = resolveRunConfig(config);
   const cwd = options.cwd ?? process.cwd();
-  const folders = (options.data ?? resolved.data.folders).map((f) => resolve(cwd, f));
-  const plugins = resolved.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
-  const full: RunConfig = { ...resolved, plugins, data: { ...resolved.data, folders } };
+  const full = withAbsolutePaths(resolveRunConfig(config), cwd, options.data);
+  const folders = full.data.folders;
   const dir = resolve(cwd, options.out);
-  if ((await readdir(dir).catch(() => [])).some((name) => !name.endsWith('.partial'))) {
-    throw new PosePoolError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
-  }
+  await assertFreshDirectory(dir);
   const repeats = options.repeats ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) throw new PosePoolError('E_USAGE', `--repeats ${repeats}: need a positive integer.`);
   const dataset = await loadDataset(folders, full.data, options.onData);

@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+
+import { PosePoolError } from '@posepool/core';
 
 import type { EpochRecord } from '../train/checkpoint.js';
 import { writeFileAtomic } from './atomic.js';
@@ -77,4 +79,20 @@ export async function readStatus(dir: string): Promise<RunStatus | undefined> {
 export async function readHistory(dir: string): Promise<EpochRecord[]> {
   const text = await readFile(join(dir, RUN_FILES.history), 'utf8').catch(() => '');
   return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as EpochRecord);
+}
+
+/**
+ * Refuses a directory that exists with anything in it (left-over `.partial` files of an
+ * interrupted atomic write aside): a new run or cross-validation must not mix with an old one.
+ *
+ * @param dir - the directory about to be created or filled
+ * @throws PosePoolError `E_RUN_DIR` naming it and how to continue it instead
+ * @example
+ * ```ts
+ * await assertFreshDirectory('runs/tyk2');
+ * ```
+ */
+export async function assertFreshDirectory(dir: string): Promise<void> {
+  const entries = (await readdir(dir).catch(() => [])).filter((name) => !name.endsWith('.partial'));
+  if (entries.length > 0) throw new PosePoolError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
 }

@@ -4,19 +4,19 @@ import { basename, join, resolve } from 'node:path';
 import { PosePoolError, buildModel, saveModel, useBackend, type MultiPoseModel, type Plugin } from '@posepool/core';
 import type { SkippedItem } from '@posepool/featurizers';
 
-import { readRunConfig, resolveRunConfig, runConfigToYaml } from '../config/load.js';
+import { readRunConfig, resolveRunConfig, runConfigToYaml, withAbsolutePaths } from '../config/load.js';
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
 import { loadDataset, withPoseLabels, type Dataset, type DatasetEntry } from '../data/dataset.js';
 import { SPLIT_NAMES, splitDataset, type Split, type SplitName } from '../data/split.js';
 import { memberConfig, memberDirectories, predictOpened, disposeOpened, spreadMetrics, type SpreadMetrics } from '../ensemble/ensemble.js';
 import { evaluateRows, parityPlot, type EvaluationGroup } from '../evaluate/report.js';
 import { learningCurveSpec, renderSvg } from '../plots/plots.js';
-import { importPlugins, isPluginPath, runRegistry } from '../plugins.js';
+import { importPlugins, runRegistry } from '../plugins.js';
 import { predictEntriesInParallel, predictionsToCsv } from '../predict/predictions.js';
 import { writeReport } from '../report/report.js';
 import { removePartials, writeDirectoryAtomic, writeFileAtomic } from '../run/atomic.js';
 import { openModel } from '../run/open-model.js';
-import { RUN_FILES, readStatus, writeStatus } from '../run/run-directory.js';
+import { RUN_FILES, assertFreshDirectory, readStatus, writeStatus } from '../run/run-directory.js';
 import { initialTrainingState, readCheckpoint, restoreWeights, snapshotWeights, writeCheckpoint, type EpochRecord, type TrainingState } from './checkpoint.js';
 import { centerTarget } from './center.js';
 import { initializeRun, parametersUnder, savedModelConfig } from './init.js';
@@ -113,11 +113,6 @@ export interface RunResult {
   readonly history: readonly EpochRecord[];
   /** A single model's metrics, or an ensemble's (with `members`). */
   readonly metrics: RunMetrics | EnsembleMetrics;
-}
-
-async function assertFreshDirectory(dir: string): Promise<void> {
-  const entries = (await readdir(dir).catch(() => [])).filter((name) => !name.endsWith('.partial'));
-  if (entries.length > 0) throw new PosePoolError('E_RUN_DIR', `${dir} exists and is not empty. Choose another --out, or continue it with --resume ${dir}.`);
 }
 
 /** Checks a saved split still matches the data. */
@@ -359,11 +354,8 @@ async function executeEnsemble(config: RunConfig, dir: string, fresh: boolean, o
  * ```
  */
 export async function train(config: RunConfigInput | RunConfig, options: TrainOptions): Promise<RunResult> {
-  const resolved = resolveRunConfig(config);
   const cwd = options.cwd ?? process.cwd();
-  const folders = (options.data ?? resolved.data.folders).map((f) => resolve(cwd, f));
-  // Paths are saved absolute, so the run resumes and evaluates from any directory.
-  const plugins = resolved.plugins.map((p) => (isPluginPath(p) ? resolve(cwd, p) : p));
+  const resolved = withAbsolutePaths(resolveRunConfig(config), cwd, options.data);
   const initPath = options.init ?? resolved.init.model;
   const init = { ...resolved.init, model: initPath === null ? null : resolve(cwd, initPath) };
   // Started from a saved model without a model section of its own: the saved model's architecture.
@@ -372,7 +364,7 @@ export async function train(config: RunConfigInput | RunConfig, options: TrainOp
   if (!Number.isInteger(ensemble) || ensemble < 1) throw new PosePoolError('E_RUN_CONFIG', `ensemble ${ensemble}: expected a whole number of members, at least 1.`);
   const dir = resolve(cwd, options.out);
   await assertFreshDirectory(dir);
-  const full: RunConfig = { ...resolved, model, plugins, init, ensemble, data: { ...resolved.data, folders } };
+  const full: RunConfig = { ...resolved, model, init, ensemble };
   return ensemble > 1 ? executeEnsemble(full, dir, true, options) : execute(full, dir, true, options);
 }
 
