@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 
 import { ACTIVATIONS_WASM } from './activations-wasm.js';
+import { instantiate, type WasmBackend } from './heap-modules.js';
 
 /**
  * Softplus and sigmoid for the wasm backend, from `activations.wat` (SIMD, four lanes).
@@ -17,12 +18,6 @@ import { ACTIVATIONS_WASM } from './activations-wasm.js';
  * backend's heap.
  */
 
-/** The part of the WebAssembly API used here (TypeScript declares it only with the DOM library). */
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: unknown };
-};
-
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   softplus(input: number, output: number, count: number): void;
@@ -38,8 +33,7 @@ let exports: Exports | null | undefined;
 function instance(): Exports | null {
   if (exports !== undefined) return exports;
   try {
-    const module = new WebAssembly.Module(Uint8Array.from(atob(ACTIVATIONS_WASM), (c) => c.charCodeAt(0)));
-    const made = new WebAssembly.Instance(module).exports as unknown as Exports;
+    const made = instantiate(ACTIVATIONS_WASM) as Exports;
     const pages = Math.ceil((2 * BLOCK * 4) / 65536) - made.memory.buffer.byteLength / 65536;
     if (pages > 0) made.memory.grow(pages);
     exports = made;
@@ -86,12 +80,6 @@ export function applyActivation(name: 'softplus' | 'sigmoid', input: Float32Arra
   }
 }
 
-/** The wasm backend's methods the kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
-
 type Kernel = (args: { inputs: Record<string, tf.TensorInfo>; backend: unknown }) => tf.TensorInfo;
 
 /**
@@ -110,7 +98,7 @@ export function activationKernel(name: 'softplus' | 'sigmoid', fallback: () => K
     const x = args.inputs.x!;
     if (!simdActivationsAvailable()) return fallback()(args);
     const backend = args.backend as WasmBackend;
-    const out = backend.makeOutput([...x.shape], 'float32');
+    const out = backend.makeOutput([...x.shape], 'float32') as tf.TensorInfo;
     // Views only after the allocation: growing the wasm heap detaches older views.
     applyActivation(name, backend.typedArrayFromHeap(x) as Float32Array, backend.typedArrayFromHeap(out) as Float32Array);
     return out;

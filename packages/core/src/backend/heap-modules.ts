@@ -9,6 +9,24 @@ declare const WebAssembly: {
   Instance: new (module: object, imports: object) => { exports: unknown };
 };
 
+/**
+ * Compiles and instantiates a module shipped as base64 (synchronously: these are a few hundred
+ * bytes, within what every engine compiles on the main thread).
+ *
+ * @param base64 - the assembled module
+ * @param imports - what it imports
+ * @returns its exports
+ * @throws where WebAssembly lacks a feature the module uses (SIMD)
+ * @example
+ * ```ts
+ * const { softplus } = instantiate(ACTIVATIONS_WASM) as { softplus: Softplus };
+ * ```
+ */
+export function instantiate(base64: string, imports: object = {}): unknown {
+  const module = new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
+  return new WebAssembly.Instance(module, imports).exports;
+}
+
 /** The parts of the wasm backend these modules use. */
 export interface WasmBackend {
   readonly wasm: { readonly asm?: { readonly memory?: object } };
@@ -36,8 +54,7 @@ export function onBackendMemory<T>(base64: string, backend: WasmBackend): T | nu
   if (byMemory === undefined) instances.set(base64, (byMemory = new WeakMap()));
   if (!byMemory.has(memory)) {
     try {
-      const module = new WebAssembly.Module(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
-      byMemory.set(memory, new WebAssembly.Instance(module, { tfjs: { memory } }).exports);
+      byMemory.set(memory, instantiate(base64, { tfjs: { memory } }));
     } catch {
       byMemory.set(memory, null);
     }
