@@ -51,10 +51,11 @@ describe('gatherMultiplyScatter', () => {
     }
   });
 
-  it('refuses an index out of range before writing anything, and leaks nothing', async () => {
+  it('refuses an index out of range, or index vectors of different lengths, before writing anything, and leaks nothing', async () => {
     await useBackend('wasm');
     const call = (bad: number[]): unknown => tf.tidy(() => gatherMultiplyScatter(tf.ones([2, 4]), tf.ones([3, 4]), tf.tensor1d([0, 1], 'int32'), tf.tensor1d([0, 2], 'int32'), tf.tensor1d(bad, 'int32'), 2));
     expect(() => call([0, 2])).toThrow('gatherMultiplyScatter: o index 2 at edge 1 is not in [0, 1]');
+    expect(() => call([0])).toThrow('gatherMultiplyScatter: ia, ib and o must be int32 vectors of one length (got [[2],[2],[1]])');
     expectNoLeaks(() => tf.tidy(() => void tf.grads((a: tf.Tensor) => gatherMultiplyScatter(a as tf.Tensor2D, tf.ones([3, 4]), tf.tensor1d([0, 1], 'int32'), tf.tensor1d([0, 2], 'int32'), tf.tensor1d([1, 1], 'int32'), 2))([tf.ones([2, 4])])));
   });
 });

@@ -56,6 +56,9 @@ function wasmKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap;
   if (a.shape.length !== 2 || b.shape.length !== 2 || b.shape[1] !== width || width % 4 !== 0 || a.dtype !== 'float32' || b.dtype !== 'float32') {
     throw new Error(`gatherMultiplyScatter: a and b must be float32 matrices of the same width, a multiple of 4 (got ${JSON.stringify(a.shape)} and ${JSON.stringify(b.shape)})`);
   }
+  if (ib.shape[0] !== ia.shape[0] || o.shape[0] !== ia.shape[0] || [ia, ib, o].some((t) => t.shape.length !== 1 || t.dtype !== 'int32')) {
+    throw new Error(`gatherMultiplyScatter: ia, ib and o must be int32 vectors of one length (got ${JSON.stringify([ia.shape, ib.shape, o.shape])})`);
+  }
   const pass = onBackendMemory<{ gatherMultiplyScatter: Pass }>(MESSAGES_WASM, wasm)?.gatherMultiplyScatter ?? null;
   if (pass === null) throw new Error('gatherMultiplyScatter: this wasm backend does not expose its memory, or WebAssembly has no SIMD.');
   const view = (info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array => wasm.typedArrayFromHeap(info);
