@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, posePart, poseRadiusGraph, sameAtoms, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
+
+import { pairEdges, ReceptorEdgeCache, splitEdges, type PairedEdges, type ReceptorEdges } from '../receptor-edges.js';
 
 
 /**
@@ -126,57 +128,12 @@ class InteractionBlock extends Module {
   }
 }
 
-/**
- * Edges cut into chunks, each chunk with one filter row per distinct atom pair: j → i and
- * i → j have the same distance, so the filter network runs once for both (half the work where
- * both directions are edges, as in most of a graph).
- */
-interface PairedEdges {
-  readonly source: Int32Array;
-  readonly target: Int32Array;
-  /** Chunk c is edges [bounds[c], bounds[c + 1]). */
-  readonly bounds: readonly number[];
-  /** Per edge: the row of its pair in its chunk's filters. */
-  readonly filterRow: Int32Array;
-}
-
 /** Edges of one group (a pose's own, or its share of the compound's receptor edges) with their filters. */
 interface EdgeGroup extends PairedEdges {
   /** The tensors the filters of block `b` need a gradient for. */
   inputs(block: InteractionBlock, b: number): tf.Tensor[];
   /** The filters of chunk c (one row per pair), from `inputs`. */
   filters(block: InteractionBlock, c: number, inputs: tf.Tensor[]): tf.Tensor2D;
-}
-
-/** Chunk boundaries [0, size, 2·size, …, edges]. */
-function chunkBounds(edges: number, size: number): number[] {
-  const bounds = [0];
-  while (bounds.at(-1)! < edges) bounds.push(Math.min(edges, bounds.at(-1)! + size));
-  return bounds;
-}
-
-/**
- * Chunks edges and finds each chunk's distinct pairs (pairs split across two chunks get a row in
- * each: chunks are recomputed on their own).
- *
- * @returns the edges with their filter rows, and per chunk the distance of each pair
- */
-function pairEdges(source: Int32Array, target: Int32Array, distance: Float32Array, atoms: number, chunkSize: number): PairedEdges & { pairDistances: Float32Array[] } {
-  const bounds = chunkBounds(source.length, chunkSize);
-  const filterRow = new Int32Array(source.length);
-  const pairDistances = bounds.slice(1).map((end, c) => {
-    const rows = new Map<number, number>();
-    const distances: number[] = [];
-    for (let e = bounds[c]!; e < end; e++) {
-      const [j, i] = [source[e]!, target[e]!];
-      const key = j < i ? j * atoms + i : i * atoms + j;
-      let row = rows.get(key);
-      if (row === undefined) rows.set(key, (row = distances.push(distance[e]!) - 1));
-      filterRow[e] = row;
-    }
-    return Float32Array.from(distances);
-  });
-  return { source, target, bounds, filterRow, pairDistances };
 }
 
 /** Gaussian expansion (E × G) and cosine cutoff (E) of edge distances, as JS arrays. */
@@ -198,22 +155,10 @@ interface DistanceTensors {
   envelope: tf.Tensor2D;
 }
 
-/**
- * The receptor–receptor edges a compound's poses share: the union over its poses of the edges
- * between receptor atoms (the 32-neighbour cap can make them differ from pose to pose), its
- * distinct pairs chunk by chunk, and for each pose its receptor edges and its own.
- */
-interface ReceptorEdges {
-  readonly poses: readonly Pose[];
-  /** The union edges, paired: the stage holds one filter tensor per block and chunk (a row per pair), block-major. */
-  readonly union: PairedEdges & { pairDistances: Float32Array[] };
-  /** `source × atoms + target` → the edge's index in the union. */
-  readonly index: Map<number, number>;
-  readonly layout: WeakMap<Pose, PoseLayout>;
-}
-
 /** A pose's edges as the shared stage serves them. */
 interface PoseLayout {
+  /** The compound's receptor edges it was made for. */
+  readonly union: ReceptorEdges;
   /** Its receptor–receptor edges, by chunk of the union, with their rows in the stage's filters. */
   readonly receptor: PairedEdges;
   /** Its other edges (indices into its graph). */
@@ -246,8 +191,13 @@ export class SchNet extends Module implements Representation {
   readonly #interactions: InteractionBlock[] = [];
   readonly #lin1: Linear;
   readonly #offsets: Float64Array;
-  /** The last compound's receptor edges, keyed by its first pose. */
-  readonly #receptorCache = new WeakMap<Pose, ReceptorEdges>();
+  /** Each compound's receptor edges, keyed by its first pose. */
+  readonly #receptor = new ReceptorEdgeCache(
+    (pose) => this.#graph(pose),
+    (edges) => (this.#checkpointed(edges) ? this.options.edgeChunkSize : Infinity),
+  );
+  /** Each pose's edges as its compound's stage serves them. */
+  readonly #layouts = new WeakMap<Pose, PoseLayout>();
 
   /** @param options - sizes, cutoff, neighbour cap, seed; mtenn's defaults */
   constructor(options: SchNetOptions = {}) {
@@ -321,7 +271,7 @@ export class SchNet extends Module implements Representation {
    * @returns one filter tensor per block and chunk (a row per distinct receptor pair), or `undefined` when the receptors differ
    */
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
-    const receptor = this.#receptorEdges(poses);
+    const receptor = this.#receptor.get(poses);
     const pairs = receptor?.union.pairDistances.reduce((n, d) => n + d.length, 0) ?? 0;
     if (receptor === undefined || pairs === 0 || this.#stageBytes(pairs) > this.options.maxSharedStageBytes) return undefined;
     const expansions = receptor.union.pairDistances.map((d) => this.#expand(d));
@@ -389,60 +339,28 @@ export class SchNet extends Module implements Representation {
     return poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
   }
 
-  /** The union of the poses' receptor–receptor edges, when the poses share their receptor atoms (cached for the same poses). */
-  #receptorEdges(poses: readonly Pose[]): ReceptorEdges | undefined {
-    const cached = this.#receptorCache.get(poses[0]!);
-    if (cached !== undefined && cached.poses.length === poses.length && cached.poses.every((p, i) => p === poses[i])) return cached;
-    const first = poses[0]!;
-    if (!first.ligandMask.includes(0)) return undefined; // a ligand alone: no receptor to share
-    const receptor = posePart(first, 'protein');
-    if (!poses.every((p) => p.z.length === first.z.length && p.ligandMask.every((m, i) => m === first.ligandMask[i]) && sameAtoms(posePart(p, 'protein'), receptor))) return undefined;
-    const atoms = first.z.length;
-    const index = new Map<number, number>();
-    const source: number[] = [];
-    const target: number[] = [];
-    const distance: number[] = [];
-    for (const pose of poses) {
-      const graph = this.#graph(pose);
-      graph.source.forEach((j, e) => {
-        const i = graph.target[e]!;
-        const key = j * atoms + i;
-        if (pose.ligandMask[i] || pose.ligandMask[j] || index.has(key)) return;
-        index.set(key, distance.length);
-        source.push(j);
-        target.push(i);
-        distance.push(graph.distance[e]!);
-      });
-    }
-    const chunkSize = this.#checkpointed(distance.length) ? this.options.edgeChunkSize : Infinity;
-    const union = pairEdges(Int32Array.from(source), Int32Array.from(target), Float32Array.from(distance), atoms, chunkSize);
-    const edges: ReceptorEdges = { poses: [...poses], union, index, layout: new WeakMap() };
-    this.#receptorCache.set(first, edges);
-    return edges;
-  }
-
   /** `pose`'s receptor edges, grouped by chunk of the union with their rows in its filters, and its own edges. */
   #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): PoseLayout {
-    let layout = receptor.layout.get(pose);
-    if (layout !== undefined) return layout;
-    const { union, index } = receptor;
-    const chunks = union.bounds.length - 1;
-    const byChunk = Array.from({ length: chunks }, () => [] as number[]);
-    const own: number[] = [];
-    graph.source.forEach((j, e) => {
-      const u = index.get(j * pose.z.length + graph.target[e]!);
-      if (u === undefined) own.push(e);
-      else byChunk[chunks === 1 ? 0 : Math.floor(u / this.options.edgeChunkSize)]!.push(e, u);
-    });
-    const edges = byChunk.flatMap((list) => list.filter((_, k) => k % 2 === 0));
-    const rows = byChunk.flatMap((list) => list.filter((_, k) => k % 2 === 1).map((u) => union.filterRow[u]!));
+    let layout = this.#layouts.get(pose);
+    if (layout !== undefined && layout.union === receptor) return layout;
+    const { union } = receptor;
+    const { shared, unionEdge, own } = splitEdges(receptor, pose, graph);
+    // Stable by chunk of the union: each chunk's edges in graph order.
+    const chunkOf = (k: number): number => (union.bounds.length === 2 ? 0 : Math.floor(unionEdge[k]! / this.options.edgeChunkSize));
+    const order = Array.from(shared.keys()).sort((a, b) => chunkOf(a) - chunkOf(b) || a - b);
     const bounds = [0];
-    byChunk.forEach((list) => bounds.push(bounds.at(-1)! + list.length / 2));
+    for (let c = 0; c < union.bounds.length - 1; c++) bounds.push(bounds.at(-1)! + order.filter((k) => chunkOf(k) === c).length);
     layout = {
-      receptor: { source: Int32Array.from(edges, (e) => graph.source[e]!), target: Int32Array.from(edges, (e) => graph.target[e]!), bounds, filterRow: Int32Array.from(rows) },
-      own: Int32Array.from(own),
+      union: receptor,
+      receptor: {
+        source: Int32Array.from(order, (k) => graph.source[shared[k]!]!),
+        target: Int32Array.from(order, (k) => graph.target[shared[k]!]!),
+        bounds,
+        filterRow: Int32Array.from(order, (k) => union.filterRow[unionEdge[k]!]!),
+      },
+      own,
     };
-    receptor.layout.set(pose, layout);
+    this.#layouts.set(pose, layout);
     return layout;
   }
 
