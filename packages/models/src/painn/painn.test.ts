@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkModelGradients, PoseMean, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
+import { checkModelGradients, expectNoLeaks, PoseMean, randomCompound, randomPose, seededRandom } from '@posepool/core/testing';
 import { describe, expect, it } from 'vitest';
 
-import { DeltaStrategy, MultiPoseModel, poseRadiusGraph, type Pose } from '@posepool/core';
+import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, poseRadiusGraph, type Pose } from '@posepool/core';
 import { PaiNN, type PaiNNOptions } from './painn.js';
 
 type Matrix = number[][];
@@ -128,3 +128,55 @@ describe('PaiNN', () => {
     model.dispose();
   });
 });
+
+describe('PaiNN shared receptor stage', () => {
+  const sharing = { ...small, cutoff: 4, maxNumNeighbors: 6 };
+  const compound = randomCompound({ poses: 4, atoms: 48, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 5 });
+
+  it('computes receptor–receptor filters once per compound and atom pair; each pose gets its own result', () => {
+    const painn = new PaiNN(sharing);
+    const receptorPairs = new Set(
+      compound.poses.flatMap((pose) => {
+        const graph = poseRadiusGraph(pose, { cutoff: sharing.cutoff, maxNeighbors: sharing.maxNumNeighbors });
+        return Array.from(graph.source, (j, e) => [j, graph.target[e]!]).filter(([j, i]) => !pose.ligandMask[j!] && !pose.ligandMask[i!]).map(([j, i]) => [j!, i!].sort((a, b) => a - b).join(','));
+      }),
+    );
+    const stage = expectNoLeaks(() => {
+      const s = painn.shareAcross(compound.poses)!;
+      tf.dispose([...s.tensors]);
+      return s;
+    });
+    // Three filter parts per block, one row per receptor pair.
+    expect(stage.tensors.map((t) => t.shape)).toEqual(Array.from({ length: 3 * sharing.numInteractions }, () => [receptorPairs.size, sharing.hiddenChannels]));
+    const shared = painn.shareAcross(compound.poses)!;
+    for (const pose of compound.poses) {
+      const [alone, withStage] = [undefined, shared].map((s) => tf.tidy(() => ({ rep: Array.from(painn.represent(pose, s).dataSync()), v: Array.from(painn.features(pose, s).vector.dataSync()) })));
+      const reference = referencePaiNN(painn, pose);
+      const scale = Math.max(...reference.rep.map(Math.abs));
+      // Float32, edges summed in another order: 1e-5 relative, as against the reference alone.
+      for (const rep of [alone!.rep, withStage!.rep]) expect(Math.max(...rep.map((x, c) => Math.abs(x - reference.rep[c]!))) / scale).toBeLessThan(1e-5);
+      const vScale = Math.max(...alone!.v.map(Math.abs));
+      expect(Math.max(...withStage!.v.map((x, k) => Math.abs(x - alone!.v[k]!))) / vScale).toBeLessThan(1e-5);
+    }
+    tf.dispose([...shared.tensors]);
+    painn.dispose();
+  });
+
+  it('gives naive gradients in every mode with the stage (recompute and auto use it, stored does not); prediction frees it', () => {
+    const painn = new PaiNN(sharing);
+    const model = new MultiPoseModel({ representation: painn, strategy: new ComplexOnlyStrategy({ complex: painn.outputSize }, { seed: 1 }), combination: new PoseMean() });
+    const three = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
+    checkModelGradients(model, [three]);
+    const predicted = expectNoLeaks(() => model.predict(three));
+    three.poses.forEach((pose, i) => expect(predicted.poses[i]).toBeCloseTo(tf.tidy(() => model.forwardPose(pose).dataSync()[0]!), 4));
+    model.dispose();
+  });
+
+  it('shares nothing across poses whose receptors differ, or ligand-only poses', () => {
+    const painn = new PaiNN(sharing);
+    expect(painn.shareAcross(randomCompound({ poses: 3, atoms: 20, seed: 2 }).poses)).toBeUndefined();
+    expect(painn.shareAcross(randomCompound({ poses: 2, atoms: 6, ligandAtoms: 6, seed: 2 }).poses)).toBeUndefined();
+    painn.dispose();
+  });
+});
+

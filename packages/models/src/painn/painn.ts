@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type Representation } from '@posepool/core';
+import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
+
+import { ReceptorEdgeCache, splitEdges, type ReceptorEdges } from '../receptor-edges.js';
 
 
 /**
@@ -36,15 +38,32 @@ const NORM_EPSILON = 1e-8;
 
 const silu = (x: tf.Tensor): tf.Tensor => x.mul(tf.sigmoid(x));
 
+/** A pose's edges; their filters come from a {@link Basis} or a compound's shared stage. */
 interface Edges {
   source: tf.Tensor1D;
   target: tf.Tensor1D;
+  /** Unit vectors (pos_j − pos_i)/r as E × 3 × 1. */
+  direction: tf.Tensor3D;
+}
+
+/** The radial basis of edge lengths, what a block's filter reads. */
+interface Basis {
   /** sin(nπr/r_c)/r, E × numRadial. */
   radial: tf.Tensor2D;
   /** Cosine cutoff, E × 1. */
   envelope: tf.Tensor2D;
-  /** Unit vectors (pos_j − pos_i)/r as E × 3 × 1. */
-  direction: tf.Tensor3D;
+}
+
+/** A pose's edges as its compound's shared stage serves them: the receptor edges first, then its own. */
+interface PoseLayout {
+  /** The compound's receptor edges it was made for. */
+  readonly union: ReceptorEdges;
+  /** Edge indices into the pose's graph, in the order the pose computes them. */
+  readonly order: Int32Array;
+  /** Per receptor edge (the first `rows.length` of `order`): its pair's row in the stage. */
+  readonly rows: Int32Array;
+  /** The pose's own edges (the rest of `order`). */
+  readonly own: Int32Array;
 }
 
 /** Per-atom scalar features s (atoms × F) and vector features v (atoms × 3 × F). */
@@ -86,12 +105,17 @@ class Message extends Module {
     this.filter = this.addModule('filter', new Linear(radial, 3 * f, { scheme: 'xavier', seed: seed(2) }));
   }
 
-  apply({ scalar, vector }: PaiNNFeatures, edges: Edges): PaiNNFeatures {
+  /** The block's filters on edges of this basis, under the cosine cutoff: three E × F parts (scalar, vector, direction messages). */
+  filters(basis: Basis): tf.Tensor2D[] {
+    return tf.tidy(() => linearParts(this.filter, basis.radial, 3).map((part) => part.mul(basis.envelope) as tf.Tensor2D));
+  }
+
+  /** The state after this block's messages along `edges`, filtered by `filters` (one row per edge). */
+  apply({ scalar, vector }: PaiNNFeatures, edges: Edges, filters: readonly tf.Tensor2D[]): PaiNNFeatures {
     return tf.tidy(() => {
       const [atoms, f] = scalar.shape;
       const phi = linearParts(this.phiOut, silu(this.phiIn.apply(scalar)) as tf.Tensor2D, 3);
-      const filter = linearParts(this.filter, edges.radial, 3);
-      const [ds, dvv, dvs] = phi.map((p, k) => tf.gather(p, edges.source).mul(filter[k]!.mul(edges.envelope))) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const [ds, dvv, dvs] = phi.map((p, k) => tf.gather(p, edges.source).mul(filters[k]!)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
       const dv = tf.gather(vector, edges.source).mul(dvv.expandDims(1)).add(edges.direction.mul(dvs.expandDims(1)));
       return {
         scalar: scalar.add(tf.unsortedSegmentSum(ds, edges.target, atoms)) as tf.Tensor2D,
@@ -156,6 +180,10 @@ export class PaiNN extends Module implements Representation {
   readonly #embedding: Embedding;
   readonly #blocks: Array<[Message, Update]> = [];
   readonly #output: Linear;
+  /** Each compound's receptor edges, keyed by its first pose. */
+  readonly #receptor = new ReceptorEdgeCache((pose) => this.#graph(pose), () => Infinity);
+  /** Each pose's edges as its compound's stage serves them. */
+  readonly #layouts = new WeakMap<Pose, PoseLayout>();
 
   /** @param options - channels, blocks, radial basis, cutoff, neighbour cap, seed */
   constructor(options: PaiNNOptions = {}) {
@@ -176,56 +204,111 @@ export class PaiNN extends Module implements Representation {
     this.#output = this.addModule('output', new Linear(f, f, { scheme: 'xavier', seed: seed(1) }));
   }
 
-  represent(pose: Pose): tf.Tensor1D {
+  represent(pose: Pose, shared?: SharedStage): tf.Tensor1D {
     return tf.tidy(() => {
-      const { scalar } = this.features(pose);
+      const { scalar } = this.features(pose, shared);
       return silu(this.#output.apply(scalar)).sum(0) as tf.Tensor1D;
     });
+  }
+
+  /**
+   * The filters of every block on the receptor–receptor edges of a compound's poses, computed once
+   * for all of them when the poses share their receptor atoms (same elements and positions at
+   * the same indices, as in a pocket cropped once per compound): they depend on distances only.
+   * Edges are the union over the poses, so each pose finds exactly its own graph's filters.
+   *
+   * @param poses - the compound's poses
+   * @returns three filter tensors per block (a row per distinct receptor pair), or `undefined` when the receptors differ
+   */
+  shareAcross(poses: readonly Pose[]): SharedStage | undefined {
+    const receptor = this.#receptor.get(poses);
+    const distances = receptor?.union.pairDistances[0];
+    if (distances === undefined || distances.length === 0) return undefined;
+    const tensors = tf.tidy(() => {
+      const basis = this.#basis(distances);
+      return this.#blocks.flatMap(([message]) => message.filters(basis));
+    });
+    return { tensors, context: receptor };
   }
 
   /**
    * The scalar and vector features of every atom after the last block.
    *
    * @param pose - the pose
+   * @param shared - the compound's shared filters from {@link PaiNN.shareAcross}, if any
    * @returns s (atoms × F, invariant) and v (atoms × 3 × F, equivariant)
    */
-  features(pose: Pose): PaiNNFeatures {
+  features(pose: Pose, shared?: SharedStage): PaiNNFeatures {
     const atoms = pose.z.length;
     const f = this.options.hiddenChannels;
+    const graph = this.#graph(pose);
+    const layout = shared === undefined ? undefined : this.#layout(shared.context as ReceptorEdges, pose, graph);
+    const own = layout?.own ?? Int32Array.from(graph.source.keys());
     return tf.tidy(() => {
       let state: PaiNNFeatures = { scalar: this.#embedding.apply(pose.z), vector: tf.zeros([atoms, 3, f]) };
-      const edges = this.#edges(pose);
-      for (const [message, update] of this.#blocks) {
-        if (edges !== undefined) state = message.apply(state, edges);
+      const edges = graph.source.length === 0 ? undefined : this.#edges(pose, graph, layout?.order);
+      const basis = own.length === 0 ? undefined : this.#basis(Float32Array.from(own, (e) => graph.distance[e]!));
+      const rows = layout === undefined || layout.rows.length === 0 ? undefined : tf.tensor1d(layout.rows, 'int32');
+      this.#blocks.forEach(([message, update], b) => {
+        if (edges !== undefined) {
+          const ownFilters = basis === undefined ? [] : message.filters(basis);
+          const filters = rows === undefined ? ownFilters : [0, 1, 2].map((k) => {
+            const receptor = tf.gather(shared!.tensors[3 * b + k]!, rows);
+            return ownFilters.length === 0 ? receptor : tf.concat([receptor, ownFilters[k]!]);
+          });
+          state = message.apply(state, edges, filters as tf.Tensor2D[]);
+        }
         state = update.apply(state);
-      }
+      });
       return state;
     });
   }
 
-  /** Edge geometry in JS doubles (positions carry no gradient); undefined without edges. */
-  #edges(pose: Pose): Edges | undefined {
-    const { cutoff, numRadial, maxNumNeighbors } = this.options;
-    const graph = poseRadiusGraph(pose, { cutoff, maxNeighbors: maxNumNeighbors });
-    const count = graph.source.length;
-    if (count === 0) return undefined;
+  #graph(pose: Pose): RadiusGraph {
+    return poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
+  }
+
+  /** `pose`'s edges in stage order (receptor edges of the union first, with their pair rows, then its own). */
+  #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): PoseLayout {
+    let layout = this.#layouts.get(pose);
+    if (layout !== undefined && layout.union === receptor) return layout;
+    const { shared, unionEdge, own } = splitEdges(receptor, pose, graph);
+    const order = new Int32Array(shared.length + own.length);
+    order.set(shared);
+    order.set(own, shared.length);
+    layout = { union: receptor, order, rows: Int32Array.from(unionEdge, (u) => receptor.union.filterRow[u]!), own };
+    this.#layouts.set(pose, layout);
+    return layout;
+  }
+
+  /** The radial basis and cosine cutoff of edge lengths, in JS doubles (positions carry no gradient). */
+  #basis(distance: Float32Array): Basis {
+    const { cutoff, numRadial } = this.options;
+    const count = distance.length;
     const radial = new Float32Array(count * numRadial);
     const envelope = new Float32Array(count);
-    const direction = new Float32Array(count * 3);
     for (let e = 0; e < count; e++) {
-      const [i, j] = [graph.target[e]!, graph.source[e]!];
-      const r = graph.distance[e]!;
-      // Coincident atoms (r = 0): the radial basis takes its limit nπ/r_c and the direction is 0.
+      const r = distance[e]!;
+      // Coincident atoms (r = 0): the radial basis takes its limit nπ/r_c.
       for (let n = 0; n < numRadial; n++) radial[e * numRadial + n] = r === 0 ? ((n + 1) * Math.PI) / cutoff : Math.sin(((n + 1) * Math.PI * r) / cutoff) / r;
       envelope[e] = 0.5 * (Math.cos((Math.PI * r) / cutoff) + 1);
-      if (r > 0) for (let k = 0; k < 3; k++) direction[3 * e + k] = (pose.pos[3 * j + k]! - pose.pos[3 * i + k]!) / r;
     }
+    return { radial: tf.tensor2d(radial, [count, numRadial]), envelope: tf.tensor2d(envelope, [count, 1]) };
+  }
+
+  /** Edge indices and directions in JS doubles, in `stageOrder` (graph order when absent); coincident atoms get direction 0. */
+  #edges(pose: Pose, graph: RadiusGraph, stageOrder?: Int32Array): Edges {
+    const order = stageOrder ?? Int32Array.from(graph.source.keys());
+    const direction = new Float32Array(order.length * 3);
+    order.forEach((e, k) => {
+      const [i, j] = [graph.target[e]!, graph.source[e]!];
+      const r = graph.distance[e]!;
+      if (r > 0) for (let d = 0; d < 3; d++) direction[3 * k + d] = (pose.pos[3 * j + d]! - pose.pos[3 * i + d]!) / r;
+    });
     return {
-      source: tf.tensor1d(graph.source, 'int32'),
-      target: tf.tensor1d(graph.target, 'int32'),
-      radial: tf.tensor2d(radial, [count, numRadial]),
-      envelope: tf.tensor2d(envelope, [count, 1]),
-      direction: tf.tensor3d(direction, [count, 3, 1]),
+      source: tf.tensor1d(Int32Array.from(order, (e) => graph.source[e]!), 'int32'),
+      target: tf.tensor1d(Int32Array.from(order, (e) => graph.target[e]!), 'int32'),
+      direction: tf.tensor3d(direction, [order.length, 3, 1]),
     };
   }
 }
