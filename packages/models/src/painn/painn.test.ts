@@ -130,7 +130,7 @@ describe('PaiNN', () => {
 });
 
 describe('PaiNN shared receptor stage', () => {
-  const sharing = { ...small, cutoff: 4, maxNumNeighbors: 6 };
+  const sharing = { ...small, hiddenChannels: 4, numInteractions: 2, cutoff: 4, maxNumNeighbors: 6 };
   const compound = randomCompound({ poses: 4, atoms: 48, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 5 });
 
   it('computes receptor–receptor filters once per compound and atom pair; each pose gets its own result', () => {
