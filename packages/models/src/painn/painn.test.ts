@@ -135,19 +135,22 @@ describe('PaiNN shared receptor stage', () => {
 
   it('computes receptor–receptor filters once per compound and atom pair; each pose gets its own result', () => {
     const painn = new PaiNN(sharing);
-    const receptorPairs = new Set(
+    const receptorEdges = new Set(
       compound.poses.flatMap((pose) => {
         const graph = poseRadiusGraph(pose, { cutoff: sharing.cutoff, maxNeighbors: sharing.maxNumNeighbors });
-        return Array.from(graph.source, (j, e) => [j, graph.target[e]!]).filter(([j, i]) => !pose.ligandMask[j!] && !pose.ligandMask[i!]).map(([j, i]) => [j!, i!].sort((a, b) => a - b).join(','));
+        return Array.from(graph.source, (j, e) => [j, graph.target[e]!]).filter(([j, i]) => !pose.ligandMask[j!] && !pose.ligandMask[i!]).map(([j, i]) => `${j},${i}`);
       }),
     );
+    const receptorPairs = new Set([...receptorEdges].map((edge) => edge.split(',').map(Number).sort((a, b) => a - b).join(',')));
+    expect(receptorPairs.size).toBeLessThan(receptorEdges.size);
     const stage = expectNoLeaks(() => {
       const s = painn.shareAcross(compound.poses)!;
       tf.dispose([...s.tensors]);
       return s;
     });
-    // Three filter parts per block, one row per receptor pair.
-    expect(stage.tensors.map((t) => t.shape)).toEqual(Array.from({ length: 3 * sharing.numInteractions }, () => [receptorPairs.size, sharing.hiddenChannels]));
+    // Per block: scalar and vector filters, one row per receptor pair; direction filters, x, y, z per receptor edge (directions are antisymmetric).
+    const block = [[receptorPairs.size, sharing.hiddenChannels], [receptorPairs.size, sharing.hiddenChannels], [3 * receptorEdges.size, sharing.hiddenChannels]];
+    expect(stage.tensors.map((t) => t.shape)).toEqual([...block, ...block]);
     const shared = painn.shareAcross(compound.poses)!;
     for (const pose of compound.poses) {
       const [alone, withStage] = [undefined, shared].map((s) => tf.tidy(() => ({ rep: Array.from(painn.represent(pose, s).dataSync()), v: Array.from(painn.features(pose, s).vector.dataSync()) })));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Embedding, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 import { ReceptorEdgeCache, splitEdges, type ReceptorEdges } from '../receptor-edges.js';
@@ -38,14 +38,6 @@ const NORM_EPSILON = 1e-8;
 
 const silu = (x: tf.Tensor): tf.Tensor => x.mul(tf.sigmoid(x));
 
-/** A pose's edges; their filters come from a {@link Basis} or a compound's shared stage. */
-interface Edges {
-  source: tf.Tensor1D;
-  target: tf.Tensor1D;
-  /** Unit vectors (pos_j − pos_i)/r as E × 3 × 1. */
-  direction: tf.Tensor3D;
-}
-
 /** The radial basis of edge lengths, what a block's filter reads. */
 interface Basis {
   /** sin(nπr/r_c)/r, E × numRadial. */
@@ -54,15 +46,42 @@ interface Basis {
   envelope: tf.Tensor2D;
 }
 
-/** A pose's edges as its compound's shared stage serves them: the receptor edges first, then its own. */
+/**
+ * A block's filters for a group of edges: scalar and vector message filters (a row per edge, or
+ * per atom pair in a shared stage) and the direction message filter times each edge's direction
+ * (three rows per edge: x, y, z; directions are antisymmetric, so never per pair).
+ */
+type Filters = readonly [scalar: tf.Tensor2D, vector: tf.Tensor2D, direction: tf.Tensor2D];
+
+/**
+ * A group of a pose's edges (its share of the compound's receptor edges, or its own) as the
+ * index vectors of its messages, each one {@link gatherMultiplyScatter}: scalar messages per
+ * edge, vector messages per edge and axis k (rows 3·atom + k of the atoms × 3 features).
+ */
+interface EdgeGroup {
+  readonly source: tf.Tensor1D;
+  readonly target: tf.Tensor1D;
+  /** Per edge: its row in the scalar and vector filters. */
+  readonly row: tf.Tensor1D;
+  /** Per edge and axis (3e + k): 3·source + k, 3·target + k, the source, the filter row, and the row of the direction filter. */
+  readonly source3: tf.Tensor1D;
+  readonly target3: tf.Tensor1D;
+  readonly sourceRepeated: tf.Tensor1D;
+  readonly row3: tf.Tensor1D;
+  readonly directionRow: tf.Tensor1D;
+  /** The filters of block `b`. */
+  filters(b: number): Filters;
+}
+
+/** A pose's edges as its compound's shared stage serves them. */
 interface PoseLayout {
   /** The compound's receptor edges it was made for. */
   readonly union: ReceptorEdges;
-  /** Edge indices into the pose's graph, in the order the pose computes them. */
-  readonly order: Int32Array;
-  /** Per receptor edge (the first `rows.length` of `order`): its pair's row in the stage. */
+  /** Its receptor–receptor edges (indices into its graph), their union edges and their pair rows. */
+  readonly shared: Int32Array;
+  readonly unionEdge: Int32Array;
   readonly rows: Int32Array;
-  /** The pose's own edges (the rest of `order`). */
+  /** Its other edges. */
   readonly own: Int32Array;
 }
 
@@ -110,19 +129,51 @@ class Message extends Module {
     return tf.tidy(() => linearParts(this.filter, basis.radial, 3).map((part) => part.mul(basis.envelope) as tf.Tensor2D));
   }
 
-  /** The state after this block's messages along `edges`, filtered by `filters` (one row per edge). */
-  apply({ scalar, vector }: PaiNNFeatures, edges: Edges, filters: readonly tf.Tensor2D[]): PaiNNFeatures {
+  /**
+   * The state after this block's messages: s_i += Σ_j φ_s(s_j) W_s(r_ij); v_i += Σ_j v_j φ_v(s_j)
+   * W_v(r_ij) + r̂_ij φ_d(s_j) W_d(r_ij), summed over every group of edges. v_j φ_v(s_j) is formed
+   * per atom, and r̂ W_d per edge in the filters, so each sum is one gather–multiply–scatter
+   * without E × 3 × F intermediates.
+   */
+  apply({ scalar, vector }: PaiNNFeatures, groups: readonly EdgeGroup[], b: number): PaiNNFeatures {
     return tf.tidy(() => {
       const [atoms, f] = scalar.shape;
-      const phi = linearParts(this.phiOut, silu(this.phiIn.apply(scalar)) as tf.Tensor2D, 3);
-      const [ds, dvv, dvs] = phi.map((p, k) => tf.gather(p, edges.source).mul(filters[k]!)) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-      const dv = tf.gather(vector, edges.source).mul(dvv.expandDims(1)).add(edges.direction.mul(dvs.expandDims(1)));
+      const [ps, pv, pd] = linearParts(this.phiOut, silu(this.phiIn.apply(scalar)) as tf.Tensor2D, 3) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const weighted = vector.mul(pv.expandDims(1)).reshape([3 * atoms, f]) as tf.Tensor2D;
+      const ds: tf.Tensor[] = [];
+      const dv: tf.Tensor[] = [];
+      for (const g of groups) {
+        const [fs, fv, fd] = g.filters(b);
+        ds.push(gatherMultiplyScatter(ps, fs, g.source, g.row, g.target, atoms));
+        dv.push(gatherMultiplyScatter(weighted, fv, g.source3, g.row3, g.target3, 3 * atoms), gatherMultiplyScatter(pd, fd, g.sourceRepeated, g.directionRow, g.target3, 3 * atoms));
+      }
       return {
-        scalar: scalar.add(tf.unsortedSegmentSum(ds, edges.target, atoms)) as tf.Tensor2D,
-        vector: vector.add(tf.unsortedSegmentSum(dv, edges.target, atoms).reshape([atoms, 3, f])) as tf.Tensor3D,
+        scalar: scalar.add(tf.addN(ds)) as tf.Tensor2D,
+        vector: vector.add(tf.addN(dv).reshape([atoms, 3, f])) as tf.Tensor3D,
       };
     });
   }
+}
+
+/** Direction-message filters (E × F) times the edges' unit vectors (E × 3 × 1), as 3E × F rows (edge-major). */
+function directionFilters(filter: tf.Tensor2D, direction: tf.Tensor3D): tf.Tensor2D {
+  return filter.expandDims(1).mul(direction).reshape([3 * filter.shape[0], filter.shape[1]]);
+}
+
+/** The index vectors of a group of edges (see {@link EdgeGroup}); `rows`: per edge, its filter row; `directionEdge`: its edge row in the direction filters. */
+function edgeGroup(source: Int32Array, target: Int32Array, rows: Int32Array, directionEdge: Int32Array, filters: (b: number) => Filters): EdgeGroup {
+  const perAxis = (values: Int32Array, f: (v: number, k: number) => number): tf.Tensor1D => tf.tensor1d(Int32Array.from({ length: 3 * values.length }, (_, m) => f(values[Math.floor(m / 3)]!, m % 3)), 'int32');
+  return {
+    source: tf.tensor1d(source, 'int32'),
+    target: tf.tensor1d(target, 'int32'),
+    row: tf.tensor1d(rows, 'int32'),
+    source3: perAxis(source, (j, k) => 3 * j + k),
+    target3: perAxis(target, (i, k) => 3 * i + k),
+    sourceRepeated: perAxis(source, (j) => j),
+    row3: perAxis(rows, (r) => r),
+    directionRow: perAxis(directionEdge, (e, k) => 3 * e + k),
+    filters,
+  };
 }
 
 /** Update block: mixes scalar and vector channels per atom. */
@@ -224,9 +275,15 @@ export class PaiNN extends Module implements Representation {
     const receptor = this.#receptor.get(poses);
     const distances = receptor?.union.pairDistances[0];
     if (distances === undefined || distances.length === 0) return undefined;
+    const { source, target, filterRow } = receptor!.union;
     const tensors = tf.tidy(() => {
       const basis = this.#basis(distances);
-      return this.#blocks.flatMap(([message]) => message.filters(basis));
+      const direction = this.#directions(poses[0]!, source, target);
+      const pairRows = tf.tensor1d(filterRow, 'int32');
+      return this.#blocks.flatMap(([message]) => {
+        const [fs, fv, fd] = message.filters(basis);
+        return [fs!, fv!, directionFilters(tf.gather(fd!, pairRows), direction)];
+      });
     });
     return { tensors, context: receptor };
   }
@@ -245,19 +302,26 @@ export class PaiNN extends Module implements Representation {
     const layout = shared === undefined ? undefined : this.#layout(shared.context as ReceptorEdges, pose, graph);
     const own = layout?.own ?? Int32Array.from(graph.source.keys());
     return tf.tidy(() => {
+      const groups: EdgeGroup[] = [];
+      if (layout !== undefined && layout.shared.length > 0) {
+        const stage = (b: number): Filters => shared!.tensors.slice(3 * b, 3 * b + 3) as unknown as Filters;
+        groups.push(edgeGroup(pick(graph.source, layout.shared), pick(graph.target, layout.shared), layout.rows, layout.unionEdge, stage));
+      }
+      if (own.length > 0) {
+        const [source, target] = [pick(graph.source, own), pick(graph.target, own)];
+        const basis = this.#basis(pick(graph.distance, own));
+        const direction = this.#directions(pose, source, target);
+        const ownRows = Int32Array.from(own.keys());
+        groups.push(
+          edgeGroup(source, target, ownRows, ownRows, (b) => {
+            const [fs, fv, fd] = this.#blocks[b]![0].filters(basis);
+            return [fs!, fv!, directionFilters(fd!, direction)];
+          }),
+        );
+      }
       let state: PaiNNFeatures = { scalar: this.#embedding.apply(pose.z), vector: tf.zeros([atoms, 3, f]) };
-      const edges = graph.source.length === 0 ? undefined : this.#edges(pose, graph, layout?.order);
-      const basis = own.length === 0 ? undefined : this.#basis(Float32Array.from(own, (e) => graph.distance[e]!));
-      const rows = layout === undefined || layout.rows.length === 0 ? undefined : tf.tensor1d(layout.rows, 'int32');
       this.#blocks.forEach(([message, update], b) => {
-        if (edges !== undefined) {
-          const ownFilters = basis === undefined ? [] : message.filters(basis);
-          const filters = rows === undefined ? ownFilters : [0, 1, 2].map((k) => {
-            const receptor = tf.gather(shared!.tensors[3 * b + k]!, rows);
-            return ownFilters.length === 0 ? receptor : tf.concat([receptor, ownFilters[k]!]);
-          });
-          state = message.apply(state, edges, filters as tf.Tensor2D[]);
-        }
+        if (groups.length > 0) state = message.apply(state, groups, b);
         state = update.apply(state);
       });
       return state;
@@ -268,15 +332,12 @@ export class PaiNN extends Module implements Representation {
     return poseRadiusGraph(pose, { cutoff: this.options.cutoff, maxNeighbors: this.options.maxNumNeighbors });
   }
 
-  /** `pose`'s edges in stage order (receptor edges of the union first, with their pair rows, then its own). */
+  /** `pose`'s receptor edges (with their union edges and pair rows) and its own. */
   #layout(receptor: ReceptorEdges, pose: Pose, graph: RadiusGraph): PoseLayout {
     let layout = this.#layouts.get(pose);
     if (layout !== undefined && layout.union === receptor) return layout;
     const { shared, unionEdge, own } = splitEdges(receptor, pose, graph);
-    const order = new Int32Array(shared.length + own.length);
-    order.set(shared);
-    order.set(own, shared.length);
-    layout = { union: receptor, order, rows: Int32Array.from(unionEdge, (u) => receptor.union.filterRow[u]!), own };
+    layout = { union: receptor, shared, unionEdge, rows: pick(receptor.union.filterRow, unionEdge), own };
     this.#layouts.set(pose, layout);
     return layout;
   }
@@ -296,19 +357,22 @@ export class PaiNN extends Module implements Representation {
     return { radial: tf.tensor2d(radial, [count, numRadial]), envelope: tf.tensor2d(envelope, [count, 1]) };
   }
 
-  /** Edge indices and directions in JS doubles, in `stageOrder` (graph order when absent); coincident atoms get direction 0. */
-  #edges(pose: Pose, graph: RadiusGraph, stageOrder?: Int32Array): Edges {
-    const order = stageOrder ?? Int32Array.from(graph.source.keys());
-    const direction = new Float32Array(order.length * 3);
-    order.forEach((e, k) => {
-      const [i, j] = [graph.target[e]!, graph.source[e]!];
-      const r = graph.distance[e]!;
-      if (r > 0) for (let d = 0; d < 3; d++) direction[3 * k + d] = (pose.pos[3 * j + d]! - pose.pos[3 * i + d]!) / r;
+  /** Unit vectors (pos_j − pos_i)/r of edges j → i in JS doubles, E × 3 × 1; coincident atoms get 0. */
+  #directions(pose: Pose, source: Int32Array, target: Int32Array): tf.Tensor3D {
+    const direction = new Float32Array(source.length * 3);
+    source.forEach((j, e) => {
+      const i = target[e]!;
+      const d = [0, 1, 2].map((k) => pose.pos[3 * j + k]! - pose.pos[3 * i + k]!);
+      const r = Math.hypot(...d);
+      if (r > 0) d.forEach((x, k) => (direction[3 * e + k] = x / r));
     });
-    return {
-      source: tf.tensor1d(Int32Array.from(order, (e) => graph.source[e]!), 'int32'),
-      target: tf.tensor1d(Int32Array.from(order, (e) => graph.target[e]!), 'int32'),
-      direction: tf.tensor3d(direction, [order.length, 3, 1]),
-    };
+    return tf.tensor3d(direction, [source.length, 3, 1]);
   }
+}
+
+/** values[indices[k]] for each k. */
+function pick<T extends Int32Array | Float32Array>(values: T, indices: Int32Array): T {
+  const picked = values instanceof Int32Array ? new Int32Array(indices.length) : new Float32Array(indices.length);
+  indices.forEach((e, k) => (picked[k] = values[e]!));
+  return picked as T;
 }
