@@ -20,6 +20,15 @@ export interface SharedStage {
   readonly tensors: readonly tf.Tensor[];
   /** Plain data (no tensors) the owner needs to use them, e.g. index maps. */
   readonly context?: unknown;
+  /**
+   * Optional: the gradient of Σ_k ⟨tensors[k], grads[k]⟩ with respect to the variables the stage
+   * was computed from, by hand (e.g. recomputing only what the backward pass reads). Without it
+   * the engine computes the stage again under a tape and back-propagates through that.
+   *
+   * @param grads - one tensor per stage tensor, same shapes (the caller's: do not dispose)
+   * @returns each variable the stage reads with its gradient (new tensors, the caller's)
+   */
+  readonly backward?: (grads: readonly tf.Tensor[]) => Array<readonly [tf.Variable, tf.Tensor]>;
 }
 
 /**

@@ -281,10 +281,24 @@ export function assertStepFits(model: DecoupledModel, compound: Compound, mode: 
   );
 }
 
-/** The model's shared stage for `poses`, computed without a tape (its tensors are the caller's). */
-function sharedStage(model: DecoupledModel, poses: readonly Pose[]): SharedStage | undefined {
+/**
+ * The model's shared stage for `poses`, computed without a tape; its tensors are the caller's.
+ *
+ * @param model - the model
+ * @param poses - a compound's poses
+ * @returns the stage, or `undefined` when the model shares nothing across them
+ * @example
+ * ```ts
+ * const shared = sharedStage(model, compound.poses);
+ * try { … } finally { tf.dispose([...(shared?.tensors ?? [])]); }
+ * ```
+ */
+export function sharedStage(model: Pick<DecoupledModel, 'shareAcross'>, poses: readonly Pose[]): SharedStage | undefined {
   if (model.shareAcross === undefined) return undefined;
-  return tf.tidy(() => model.shareAcross!(poses) as unknown as tf.TensorContainer) as unknown as SharedStage | undefined;
+  let stage: SharedStage | undefined;
+  // Only the tensors pass through tidy: it would walk the context's index arrays element by element.
+  tf.tidy(() => [...((stage = model.shareAcross!(poses))?.tensors ?? [])]);
+  return stage;
 }
 
 function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries, shared: SharedStage | undefined): CompoundGradients {
@@ -312,11 +326,29 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     // Σ_i c_i ∂ŷ_i/∂S, back-propagated through S(θ) once: the gradient of Σ_k <S_k(θ), G_k>.
     if (accumulated !== undefined && sharedTensors.length > 0) {
       const sums = accumulated.splice(variables.length);
-      tf.dispose([...sharedTensors]); // S(θ) is computed again below; two copies of a large stage would not fit
+      tf.dispose([...sharedTensors]); // not read again: a stage's backward, or S(θ) computed again (two copies of a large stage would not fit)
       try {
-        const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => dotWithConstant(s, sums[k]!))), variables);
-        value.dispose();
-        accumulated = accumulate(accumulated, grads);
+        if (shared!.backward !== undefined) {
+          // A variable can appear more than once (one representation serving two parts): summed.
+          const byVariable = new Map<tf.Variable, tf.Tensor>();
+          try {
+            for (const [v, g] of shared!.backward(sums)) {
+              const previous = byVariable.get(v);
+              byVariable.set(v, previous === undefined ? g : previous.add(g));
+              if (previous !== undefined) tf.dispose([previous, g]);
+            }
+          } catch (error) {
+            tf.dispose([...byVariable.values()]);
+            throw error;
+          }
+          const grads = variables.map((v) => byVariable.get(v) ?? tf.zerosLike(v));
+          tf.dispose([...byVariable].filter(([v]) => !variables.includes(v)).map(([, g]) => g));
+          accumulated = accumulate(accumulated, grads);
+        } else {
+          const { value, grads } = gradientsOf(() => tf.addN(model.shareAcross!(compound.poses)!.tensors.map((s, k) => dotWithConstant(s, sums[k]!))), variables);
+          value.dispose();
+          accumulated = accumulate(accumulated, grads);
+        }
       } finally {
         tf.dispose(sums);
       }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { assertInDomain, describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
-import { assertStepFits, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
+import { assertStepFits, sharedStage, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
 import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
 import { PosePoolError } from '../errors.js';
@@ -9,7 +9,6 @@ import type { NamedVariables } from '../nn/module.js';
 import { validatePose, type Compound, type Pose } from '../pose.js';
 import { configOf } from '../registry/registry.js';
 import type { Readout } from '../components/readout.js';
-import type { SharedStage } from '../components/representation.js';
 import { SinglePoseModel, type SinglePoseModelParts } from './single-pose-model.js';
 
 /** The parts of a multi-pose model. */
@@ -122,7 +121,7 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     if (poses.length === 0) throw new PosePoolError('E_INPUT', `Compound '${id}' has no poses.`);
     poses.forEach((pose, i) => validatePose(pose, `compound '${id}', pose ${i}`));
     assertStepFits(this, { id, poses }, 'predict', 0);
-    const shared = tf.tidy(() => this.shareAcross(poses) as unknown as tf.TensorContainer) as unknown as SharedStage | undefined;
+    const shared = sharedStage(this, poses);
     let predictions: Float32Array;
     try {
       predictions = Float32Array.from(poses, (pose) => tf.tidy(() => this.forwardPose(pose, shared).dataSync()[0]!));

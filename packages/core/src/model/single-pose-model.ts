@@ -37,6 +37,7 @@ interface PartStage {
   /** The whole part representation is shared (one vector), not a stage of its representation. */
   whole: boolean;
   context?: unknown;
+  backward?: SharedStage['backward'];
 }
 
 /** A model's shared stage split back into each part's: a shared vector, or a representation's stage. */
@@ -151,9 +152,16 @@ export class SinglePoseModel extends Module {
       const stage = this.#representationFor[part]!.shareAcross?.(parts);
       if (stage === undefined) continue;
       tensors.push(...stage.tensors);
-      entries.push({ part, count: stage.tensors.length, whole: false, context: stage.context });
+      entries.push({ part, count: stage.tensors.length, whole: false, context: stage.context, backward: stage.backward });
     }
-    return tensors.length === 0 ? undefined : { tensors, context: entries };
+    if (tensors.length === 0) return undefined;
+    // By hand only when every part's stage has a backward pass (a shared whole representation has none).
+    if (!entries.every((e) => e.backward !== undefined)) return { tensors, context: entries };
+    const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> => {
+      let k = 0;
+      return entries.flatMap((e) => e.backward!(grads.slice(k, (k += e.count))));
+    };
+    return { tensors, context: entries, backward };
   }
 
   /**

@@ -189,6 +189,27 @@ describe('SchNet shared receptor stage', () => {
     model.dispose();
   });
 
+  it('back-propagates its stage by hand as the tape does, whole and in chunks, leaking nothing', () => {
+    const compound = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
+    for (const extra of [{}, { checkpointAboveEdges: 0, edgeChunkSize: 5 }]) {
+      const schnet = new SchNet({ ...small, ...extra });
+      const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }, { seed: 1 }), combination: new PoseMean() });
+      expectNoLeaks(() => tf.dispose(model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads), 'recompute with the stage backward');
+      const byHand = model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads;
+      // The same stage without its backward: the engine computes it again under a tape.
+      const share = schnet.shareAcross.bind(schnet);
+      schnet.shareAcross = (poses) => {
+        const stage = share(poses);
+        return stage && { tensors: stage.tensors, context: stage.context };
+      };
+      const byTape = model.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }).grads;
+      // The same float32 operations in the same order: equal up to the last bits.
+      expect(gradientError(byHand, byTape).total).toBeLessThan(1e-6);
+      tf.dispose([byHand, byTape]);
+      model.dispose();
+    }
+  });
+
   it('checkpointed in chunks, the stage (chunked the same way) gives the plain model\'s gradients in every mode', () => {
     const compound = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
     const [plain, checkpointed] = [{}, { checkpointAboveEdges: 0, edgeChunkSize: 5 }].map((extra) => {

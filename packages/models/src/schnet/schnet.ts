@@ -96,6 +96,22 @@ class InteractionBlock extends Module {
     return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
   }
 
+  /**
+   * The gradient of Σ ⟨filter(d), g⟩ with respect to {@link InteractionBlock.filterVariables}, by
+   * hand: the tape's operations, but only the first layer and its activation are computed again
+   * (the backward pass reads them; the second layer's output it does not).
+   */
+  filterGradients(distances: DistanceTensors, g: tf.Tensor2D): tf.Tensor[] {
+    return tf.tidy(() => {
+      const z = this.filterIn.apply(distances.expansion);
+      const dOut = g.mul(distances.envelope) as tf.Tensor2D;
+      const dZ = dOut.matMul(this.filterOut.weight.variable).mul(tf.sigmoid(z)) as tf.Tensor2D;
+      const ones = tf.ones([1, g.shape[0]]);
+      const layer = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [tf.matMul(ones, dy).reshape([-1])])];
+      return [...layer(this.filterIn, dZ, distances.expansion), ...layer(this.filterOut, dOut, shiftedSoftplus(z) as tf.Tensor2D)];
+    });
+  }
+
   /** The variables {@link InteractionBlock.filter} reads. */
   filterVariables(): tf.Variable[] {
     return [this.filterIn, this.filterOut].flatMap((layer) => [layer.weight.variable, ...(layer.bias === undefined ? [] : [layer.bias.variable])]);
@@ -286,7 +302,15 @@ export class SchNet extends Module implements Representation {
         }),
       );
     });
-    return { tensors, context: receptor };
+    // Σ_k ⟨S_k, G_k⟩ back-propagated block by block and chunk by chunk, the expansions made again from their JS arrays.
+    const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> =>
+      this.#interactions.flatMap((block, b) => {
+        const perChunk = expansions.map((expansion, c) => tf.tidy(() => block.filterGradients(expansionTensors(expansion), grads[b * expansions.length + c] as tf.Tensor2D)));
+        const sums = perChunk.length === 1 ? perChunk[0]! : perChunk[0]!.map((_, k) => tf.addN(perChunk.map((g) => g[k]!)));
+        if (perChunk.length > 1) tf.dispose(perChunk.flat());
+        return block.filterVariables().map((v, k) => [v, sums[k]!] as const);
+      });
+    return { tensors, context: receptor, backward };
   }
 
   /**
