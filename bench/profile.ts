@@ -1,10 +1,10 @@
-// Where the time goes: per-kernel wall times (tf.profile) of a SchNet predict pass and a
-// recompute training step on N = 9 poses of the tyk2 complex, one wasm thread.
-// Usage (in bench/): pnpm bench:profile [poses]
+// Where the time goes: per-kernel wall times (tf.profile) of a predict pass and a recompute
+// training step on N = 9 poses of the tyk2 complex, one wasm thread, SchNet or PaiNN.
+// Usage (in bench/): pnpm bench:profile [poses] [schnet|painn]
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, MultiPoseModel, squaredError, useBackend, type Compound, type Pose } from '@posepool/core';
 import { LogSumExpCombination } from '@posepool/combinations';
-import { SchNet } from '@posepool/models';
+import { PaiNN, SchNet } from '@posepool/models';
 
 import { benchmarkPose } from './lib.js';
 
@@ -15,7 +15,7 @@ const n = Number(process.argv[2] ?? 9);
 // The ligand shifted a little per pose: the receptor stays, as in docking poses.
 const poses = Array.from({ length: n }, (_, p): Pose => ({ ...pose, pos: pose.pos.map((v, k) => (pose.ligandMask[Math.floor(k / 3)] ? v + 0.05 * p * ((k % 3) - 1) : v)) }));
 const compound: Compound = { id: `tyk2-x${n}`, poses, target: 7 };
-const representation = new SchNet({ seed: 1 });
+const representation = process.argv[3] === 'painn' ? new PaiNN({ seed: 1 }) : new SchNet({ seed: 1 });
 const model = new MultiPoseModel({
   representation,
   strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed: 1 }),
