@@ -212,13 +212,17 @@ await rm(cacheDir, { recursive: true, force: true });
 
 const pooled = results.docked.pooled!;
 const ρ = (variant: string): number => pooled[variant]?.spearman ?? NaN;
-const ratios =
-  sweep !== undefined
-    ? { sweep_minus_docking_spearman_pooled: ρ('sweep') - ρ('docking_score') }
-    : {
-        default_minus_docking_spearman_pooled: ρ('default') - ρ('docking_score'),
-        best_multi_minus_single_spearman_pooled: Math.max(ρ('multi_max'), ρ('multi_boltzmann'), ρ('multi_mean')) - ρ('single_top_pose'),
-      };
+// Only the ratios this run can compute: one needing a variant it did not train (--only, --config) is left out, not written as null.
+const ratios = Object.fromEntries(
+  Object.entries(
+    sweep !== undefined
+      ? { sweep_minus_docking_spearman_pooled: ρ('sweep') - ρ('docking_score') }
+      : {
+          default_minus_docking_spearman_pooled: ρ('default') - ρ('docking_score'),
+          best_multi_minus_single_spearman_pooled: Math.max(ρ('multi_max'), ρ('multi_boltzmann'), ρ('multi_mean')) - ρ('single_top_pose'),
+        },
+  ).filter(([, value]) => Number.isFinite(value)),
+);
 
 const fmt = (v: number | null, d = 2): string => (v === null ? '–' : v.toFixed(d));
 for (const setting of ['docked', 'with_reference'] as const) {

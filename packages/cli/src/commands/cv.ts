@@ -43,6 +43,10 @@ Examples:
   $ posepool cv data/p38 data/tyk2 -c run.yaml --folds 5 --split scaffold --baseline vina_score -o cv/two
   $ posepool cv data/* --group-by folder -o cv/leave-one-target-out
   $ posepool cv --resume cv/two                      # after a crash or kill
+
+With ensemble: K in the run config, every fold trains K members: its predictions are their
+mean with a spread column, and the metrics add the spread metrics (as posepool evaluate).
+An ensemble's unfinished fold trains again from nothing on --resume.
 `,
     )
     .action(async (data, options) => {
@@ -107,6 +111,7 @@ Examples:
         for (const [folder, report] of Object.entries(group.folders)) lines.push(`  ${name} ${folder}  ${lib.formatReport(report)}`);
       }
       if (metrics.pooled.poses !== undefined) lines.push(`  ${lib.formatPoseMetrics(metrics.pooled.poses)}`);
+      if (metrics.pooled.spread !== undefined) lines.push(`  ${lib.formatSpreadMetrics(metrics.pooled.spread)}`);
       lines.push(`wrote ${result.dir}/metrics.json, predictions.csv (out of fold), folds/`);
       progress.line(lines.join('\n'));
     });

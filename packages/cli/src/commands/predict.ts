@@ -33,6 +33,11 @@ export function predictCommand() {
 Examples:
   $ posepool predict runs/tyk2 data/new-series -o preds.csv
   $ posepool predict runs/tyk2 data/screen --shard auto -o 'preds-{shard}.csv'   # in a Slurm job array
+
+A model trained with an ensemble (ensemble: K, or train --ensemble K) gives the members' mean as
+predicted and their spread (standard deviation over the members) in a spread column after it
+(a spread field in .json); pose_prediction and pose_weight are the members' means:
+  folder,id,measured,predicted,spread,pose,pose_prediction,pose_weight
 `,
     )
     .action(async (model, data, options) => {

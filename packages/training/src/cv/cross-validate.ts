@@ -8,6 +8,7 @@ import { readRunConfig, resolveRunConfig, runConfigToYaml, withAbsolutePaths } f
 import type { RunConfig, RunConfigInput } from '../config/schema.js';
 import { loadDataset, type Dataset } from '../data/dataset.js';
 import { FOLD_KINDS, assignFolds, type FoldKind } from '../data/folds.js';
+import { spreadMetrics, type SpreadMetrics } from '../ensemble/ensemble.js';
 import { poseMetrics, type PoseMetrics } from '../evaluate/pose-metrics.js';
 import { baselineRows, evaluateRows, type Evaluation, type EvaluationGroup } from '../evaluate/report.js';
 import { predictionsFromCsv, predictionsToCsv, type CompoundPredictionRow } from '../predict/predictions.js';
@@ -88,6 +89,8 @@ export interface FoldMetrics {
   readonly dir: string;
   readonly model: EvaluationGroup;
   readonly poses?: PoseMetrics;
+  /** An ensemble's (`ensemble` > 1): how well the spread of the fold's members tells their mean's error. */
+  readonly spread?: SpreadMetrics;
 }
 
 /** What {@link crossValidate} writes to `metrics.json`. */
@@ -95,7 +98,11 @@ export interface CrossValidationMetrics {
   readonly folds: readonly FoldMetrics[];
   /** Per repeat: all its out-of-fold predictions. */
   readonly repeats: ReadonlyArray<Omit<Evaluation, 'baseline'> & { readonly repeat: number }>;
-  /** Every compound once, predicted by the mean of its out-of-fold predictions over the repeats; per folder and pooled. */
+  /**
+   * Every compound once, predicted by the mean of its out-of-fold predictions over the repeats; per
+   * folder and pooled. Its `poses` and, for an ensemble, `spread` are over every out-of-fold
+   * prediction (each compound once per repeat): a spread belongs to the ensemble that predicted it.
+   */
   readonly pooled: Evaluation;
 }
 
@@ -121,6 +128,7 @@ type FoldRow = CompoundPredictionRow & { repeat: number; fold: number };
 async function runFold(dir: string, config: RunConfig, plan: CrossValidationPlan, at: { repeat: number; fold: number }, dataset: Dataset, options: Omit<CrossValidationOptions, 'out' | 'data'>): Promise<FoldRow[]> {
   const test = plan.folds[at.repeat - 1]![at.fold - 1]!;
   const runDir = join(dir, CV_FILES.folds, `repeat-${at.repeat}`, `fold-${at.fold}`);
+  // An ensemble's fold keeps its checkpoints under members/, none of its own: unless done, it trains again from nothing.
   const started = await exists(join(runDir, RUN_FILES.checkpoint, 'state.json'));
   const action = (await readStatus(runDir))?.state === 'done' ? 'done' : started ? 'resume' : 'train';
   options.onFold?.({ ...at, repeats: plan.folds.length, folds: plan.folds[at.repeat - 1]!.length, dir: runDir, action });
@@ -142,7 +150,8 @@ async function runFold(dir: string, config: RunConfig, plan: CrossValidationPlan
 function scoreFolds(rows: readonly FoldRow[], plan: CrossValidationPlan, dataset: Dataset, seed: number): CrossValidationMetrics {
   const score = (subset: readonly FoldRow[]) => {
     const poses = poseMetrics(subset, dataset.entries);
-    return { model: evaluateRows(subset, seed), ...(poses && { poses }) };
+    const spread = spreadMetrics(subset);
+    return { model: evaluateRows(subset, seed), ...(poses && { poses }), ...(spread && { spread }) };
   };
   const folds = plan.folds.flatMap((repeat, r) =>
     repeat.map((_, k) => ({ repeat: r + 1, fold: k + 1, dir: join(CV_FILES.folds, `repeat-${r + 1}`, `fold-${k + 1}`), ...score(rows.filter((row) => row.repeat === r + 1 && row.fold === k + 1)) })),
@@ -150,10 +159,15 @@ function scoreFolds(rows: readonly FoldRow[], plan: CrossValidationPlan, dataset
   const repeats = plan.folds.map((_, r) => ({ repeat: r + 1, ...score(rows.filter((row) => row.repeat === r + 1)) }));
   const byKey = new Map<string, FoldRow[]>();
   for (const row of rows) byKey.set(`${row.folder}/${row.id}`, [...(byKey.get(`${row.folder}/${row.id}`) ?? []), row]);
-  const averaged = [...byKey.values()].map((group) => ({ ...group[0]!, predicted: group.reduce((s, row) => s + row.predicted, 0) / group.length }));
+  // The mean over repeats has no spread of its own: an ensemble's spread is scored with that ensemble's mean, below.
+  const averaged = [...byKey.values()].map((group) => {
+    const { spread: _, ...first } = group[0]!;
+    return { ...first, predicted: group.reduce((s, row) => s + row.predicted, 0) / group.length };
+  });
   const baseline = plan.baseline === null ? undefined : { tag: plan.baseline, ...evaluateRows(baselineRows(dataset.entries, plan.baseline), seed) };
   const poses = poseMetrics(rows, dataset.entries);
-  return { folds, repeats, pooled: { model: evaluateRows(averaged, seed), ...(baseline && { baseline }), ...(poses && { poses }) } };
+  const spread = spreadMetrics(rows);
+  return { folds, repeats, pooled: { model: evaluateRows(averaged, seed), ...(baseline && { baseline }), ...(poses && { poses }), ...(spread && { spread }) } };
 }
 
 /** Out-of-fold predictions as CSV: `repeat,fold,` then the columns of {@link predictionsToCsv}. */
@@ -191,7 +205,8 @@ async function runFolds(dir: string, config: RunConfig, plan: CrossValidationPla
  * fold as its test split and no validation set), and the held-out predictions are scored: per
  * fold, per repeat, and pooled over every compound (per folder and over all), with bootstrap 95 %
  * intervals, the pose metric where poses carry `rmsd_to_reference`, and a docking-score baseline
- * when asked. Writes `cv.json` (the folds), `config.yaml`, out-of-fold `predictions.csv`
+ * when asked. With `ensemble` K > 1 every fold trains an ensemble: its held-out predictions are
+ * the members' mean with their spread, and the metrics add the spread metrics. Writes `cv.json` (the folds), `config.yaml`, out-of-fold `predictions.csv`
  * (with `repeat` and `fold` columns), `metrics.json`, `report.html` and `status`. What `posepool cv` does.
  *
  * @param config - the run config (partial; defaults fill the rest)
@@ -229,7 +244,8 @@ export async function crossValidate(config: RunConfigInput | RunConfig, options:
 
 /**
  * Continues a killed cross-validation with its saved config and folds: finished folds are kept,
- * the fold in progress resumes from its checkpoint, the rest train.
+ * the fold in progress resumes from its checkpoint (an ensemble's fold trains again from nothing),
+ * the rest train.
  *
  * @param dir - the cross-validation directory
  * @param options - plugins and callbacks

@@ -182,7 +182,8 @@ export function predictionsFromCsv(text: string): CompoundPredictionRow[] {
 }
 
 /**
- * Predictions as JSON: `{ compounds: [{ folder, id, measured, predicted, poses: [{ pose, prediction, weight }] }] }`.
+ * Predictions as JSON: `{ compounds: [{ folder, id, measured, predicted, poses: [{ pose, prediction, weight }] }] }`,
+ * and an ensemble's `spread` per compound.
  *
  * @param rows - from {@link predictEntries}
  * @returns JSON text
