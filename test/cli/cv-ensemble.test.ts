@@ -1,4 +1,4 @@
-// `posepool cv` with `ensemble: 2` in the run config, through the real bin: every fold trains an
+// `posepool cv` with `ensemble: 2` in the run config (or --ensemble 2), through the real bin: every fold trains an
 // ensemble, the out-of-fold predictions are its mean with the spread, the metrics add the spread
 // metrics (as `posepool evaluate` gives them), and kill -9 inside a fold's second member, then
 // --resume, trains that fold's ensemble again from nothing to the same output.
@@ -33,7 +33,9 @@ interface Spread {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'posepool-cv-ensemble-'));
   await writeFile(path('ensemble.yaml'), CONFIG);
-  const straight = await runBin(['cv', TYK2, '-c', path('ensemble.yaml'), ...ARGS, '-o', path('straight')]);
+  // The flag and the config key are the same setting: the uninterrupted run takes the flag.
+  await writeFile(path('single.yaml'), CONFIG.replace('ensemble: 2\n', ''));
+  const straight = await runBin(['cv', TYK2, '-c', path('single.yaml'), '--ensemble', '2', ...ARGS, '-o', path('straight')]);
   expect(straight.stderr).toMatch(/model pooled {2}n=13/);
   expect(straight.stderr).toMatch(/ensemble spread: mean \d\.\d\d, ρ\(\|error\|, spread\) (-?\d\.\d\d|–), coverage of mean ± 2·spread \d\.\d\d \(n=13\)/);
   expect(straight.code).toBe(0);

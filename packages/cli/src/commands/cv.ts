@@ -33,6 +33,7 @@ export function cvCommand() {
     .addOption(new Option('--repeats <r>', 'repeat with fold seeds seed, seed+1, …').argParser(positiveInteger).default(1))
     .addOption(new Option('--group-by <what>', 'folder: one fold per folder (leave one target out)').choices(['folder'] as const))
     .option('--baseline <tag>', "also score an SD tag's best (lowest) pose value, negated, e.g. vina_score")
+    .addOption(new Option('--ensemble <k>', "every fold trains k members with seeds seed, seed+1, …; its predictions are their mean and spread (replaces the config's ensemble)").argParser(positiveInteger))
     .option('--resume <dir>', 'continue a stopped cross-validation (finished folds are kept)')
     .addOption(pluginOption())
     .addOption(jsonOption())
@@ -44,14 +45,14 @@ Examples:
   $ posepool cv data/* --group-by folder -o cv/leave-one-target-out
   $ posepool cv --resume cv/two                      # after a crash or kill
 
-With ensemble: K in the run config, every fold trains K members: its predictions are their
+With --ensemble K (or ensemble: K in the run config), every fold trains K members: its predictions are their
 mean with a spread column, and the metrics add the spread metrics (as posepool evaluate).
 An ensemble's unfinished fold trains again from nothing on --resume.
 `,
     )
     .action(async (data, options) => {
-      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined || options.folds !== undefined || options.groupBy !== undefined || options.baseline !== undefined)) {
-        throw new UsageError("--resume takes the cross-validation's own config, data and folds: drop DATA, --config, --out, --folds, --group-by and --baseline.");
+      if (options.resume !== undefined && (data.length > 0 || options.config !== undefined || options.out !== undefined || options.folds !== undefined || options.groupBy !== undefined || options.baseline !== undefined || options.ensemble !== undefined)) {
+        throw new UsageError("--resume takes the cross-validation's own config, data and folds: drop DATA, --config, --out, --folds, --group-by, --baseline and --ensemble.");
       }
       if (options.groupBy === 'folder' && options.folds !== undefined) throw new UsageError('--group-by folder makes one fold per folder: drop --folds.');
       const lib = await library();
@@ -83,7 +84,7 @@ An ensemble's unfinished fold trains again from nothing on --resume.
         const folders = data.length > 0 ? data : config.data.folders.length > 0 ? config.data.folders : existsSync(EXAMPLE) ? [EXAMPLE] : [];
         if (folders.length === 0) throw new UsageError('No DATA folder given and the bundled example is not installed here. Pass dataset folders: posepool cv DATA...');
         result = await lib.crossValidate(
-          { ...config, plugins: [...config.plugins, ...options.plugin] },
+          { ...config, plugins: [...config.plugins, ...options.plugin], ...(options.ensemble !== undefined && { ensemble: options.ensemble }) },
           {
             ...callbacks,
             data: folders,

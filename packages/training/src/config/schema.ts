@@ -222,7 +222,7 @@ export const runConfigSchema = z
       .int()
       .min(1)
       .default(1)
-      .describe("Members to train (posepool train --ensemble replaces it): member i with seed + i and every model seed + i, on one split, in members/i of the run directory; predictions are the members' mean with their spread (standard deviation). 1: a single model."),
+      .describe("Members to train (--ensemble of posepool train and cv replaces it): member i with seed + i and every model seed + i, on one split, in members/i of the run directory; predictions are the members' mean with their spread (standard deviation). 1: a single model."),
   })
   .refine((config) => config.loss.gaussianNll === null || config.loss.gaussianNll.defaultError !== null || config.data.errorColumn !== undefined, {
     message: "gaussianNll needs each compound's σ: set data.errorColumn, or loss.gaussianNll.defaultError",
