@@ -4,15 +4,19 @@
 ;; t would leave float32's normal range (t < 1.18e-38), gives t = 0.
 ;;   softplus(x) = max(x, 0) + log1p(t), log1p(t) = 2·atanh(s), s = t / (2 + t) ≤ 1/3
 ;;   sigmoid(x)  = (x ≥ 0 ? 1 : t) / (1 + t)
+;; k is rounded by adding and subtracting 1.5·2^23 (the same ties-to-even rounding as
+;; f32x4.nearest for |k| ≤ 127), whose sum also holds k in its low mantissa bits; pmin/pmax
+;; are single instructions where min/max need NaN fix-ups, and give the same results here.
 ;; The caller passes byte offsets of 16-byte-aligned arrays and a count that is a multiple of 4.
 (module
   (memory (export "memory") 1)
 
   (func $expNegAbs (param $x v128) (result v128)
-    (local $a v128) (local $y v128) (local $k v128) (local $r v128) (local $p v128)
+    (local $a v128) (local $y v128) (local $m v128) (local $k v128) (local $r v128) (local $p v128)
     (local.set $a (f32x4.abs (local.get $x)))
-    (local.set $y (f32x4.neg (f32x4.min (local.get $a) (f32x4.splat (f32.const 87.3366)))))
-    (local.set $k (f32x4.nearest (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341)))))
+    (local.set $y (f32x4.neg (f32x4.pmin (local.get $a) (f32x4.splat (f32.const 87.3366)))))
+    (local.set $m (f32x4.add (f32x4.mul (local.get $y) (f32x4.splat (f32.const 1.44269504088896341))) (f32x4.splat (f32.const 12582912))))
+    (local.set $k (f32x4.sub (local.get $m) (f32x4.splat (f32.const 12582912))))
     ;; r = y − k·ln 2, ln 2 split in two so that k·C1 is exact
     (local.set $r (f32x4.sub (local.get $y) (f32x4.mul (local.get $k) (f32x4.splat (f32.const 0.693359375)))))
     (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $k) (f32x4.splat (f32.const -2.12194440e-4)))))
@@ -27,7 +31,7 @@
       (f32x4.splat (f32.const 1))))
     ;; × 2^k: k + 127 in the exponent bits
     (local.set $p (f32x4.mul (local.get $p)
-      (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $k)) (i32x4.splat (i32.const 127))) (i32.const 23))))
+      (i32x4.shl (i32x4.add (i32x4.sub (local.get $m) (f32x4.splat (f32.const 12582912))) (i32x4.splat (i32.const 127))) (i32.const 23))))
     ;; t = 0 beyond the cut (NaN stays NaN: the comparison is false for it)
     (v128.andnot (local.get $p) (f32x4.gt (local.get $a) (f32x4.splat (f32.const 87.3366)))))
 
@@ -50,7 +54,7 @@
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (f32x4.splat (f32.const 1))))
         (v128.store (local.get $out)
           (f32x4.add
-            (f32x4.max (local.get $x) (f32x4.splat (f32.const 0)))
+            (f32x4.pmax (local.get $x) (f32x4.splat (f32.const 0)))
             (f32x4.mul (f32x4.add (local.get $s) (local.get $s)) (local.get $q))))
         (local.set $in (i32.add (local.get $in) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
