@@ -243,6 +243,18 @@ describe('SchNet shared receptor stage', () => {
     const schnet = new SchNet({ ...small, maxSharedStageBytes: bytes - 1 });
     expect(schnet.shareAcross(poses)).toBeUndefined();
     schnet.dispose();
+    // The memory estimate leaves the stage out once one pose's receptor pairs exceed the limit.
+    const graph = radiusGraph(poses[0]!.pos, { cutoff: small.cutoff, maxNeighbors: small.maxNumNeighbors });
+    const isReceptor = (j: number, e: number): boolean => !poses[0]!.ligandMask[j] && !poses[0]!.ligandMask[graph.target[e]!];
+    const pairs = new Set(Array.from(graph.source, (j, e) => (isReceptor(j, e) ? [j, graph.target[e]!].sort((a, b) => a - b).join(',') : '')).filter(Boolean)).size;
+    expect(pairs).toBeLessThan(Array.from(graph.source).filter(isReceptor).length);
+    const [limited, unlimited] = [pairs * small.numInteractions * small.numFilters * 4 - 1, 2 ** 40].map((limit) => {
+      const model = new SchNet({ ...small, checkpointAboveEdges: 0, maxSharedStageBytes: limit });
+      const estimate = model.estimateBytes(poses[0]!, true);
+      model.dispose();
+      return estimate;
+    });
+    expect(limited).toBeLessThan(unlimited!);
   });
 });
 

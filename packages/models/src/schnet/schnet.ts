@@ -171,6 +171,24 @@ interface DistanceTensors {
   envelope: tf.Tensor2D;
 }
 
+/** Receptor–receptor edges and distinct atom pairs of a pose's graph (cached per pose). */
+const receptorCountCache = new WeakMap<Pose, { edges: number; pairs: number }>();
+function receptorCounts(pose: Pose, graph: RadiusGraph): { edges: number; pairs: number } {
+  let counts = receptorCountCache.get(pose);
+  if (counts === undefined) {
+    const pairs = new Set<number>();
+    let edges = 0;
+    graph.source.forEach((j, e) => {
+      const i = graph.target[e]!;
+      if (pose.ligandMask[i] || pose.ligandMask[j]) return;
+      edges++;
+      pairs.add(j < i ? j * pose.z.length + i : i * pose.z.length + j);
+    });
+    receptorCountCache.set(pose, (counts = { edges, pairs: pairs.size }));
+  }
+  return counts;
+}
+
 /** A pose's edges as the shared stage serves them. */
 interface PoseLayout {
   /** The compound's receptor edges it was made for. */
@@ -269,10 +287,10 @@ export class SchNet extends Module implements Representation {
       return atomChannels * (numInteractions + 2) + (training ? 40 * edges * numInteractions * numFilters : 18 * edges * numFilters);
     }
     const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
-    const hasLigand = pose.ligandMask.includes(1);
-    const receptorEdges = hasLigand ? graph.source.reduce((n, j, e) => n + (pose.ligandMask[j] || pose.ligandMask[graph.target[e]!] ? 0 : 1), 0) : 0;
-    // The stage has a row per receptor pair: at least half the edges, at most all.
-    const stage = this.#stageBytes(receptorEdges / 2) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
+    const { edges: receptorEdges, pairs } = pose.ligandMask.includes(1) ? receptorCounts(pose, graph) : { edges: 0, pairs: 0 };
+    // The compound's stage has a row per receptor pair of the union over its poses, at least this
+    // pose's pairs (so none above the limit here means none at all), counted at one per edge.
+    const stage = this.#stageBytes(pairs) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
     if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
     return 15 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
