@@ -171,10 +171,10 @@ interface DistanceTensors {
   envelope: tf.Tensor2D;
 }
 
-/** Receptor–receptor edges and distinct atom pairs of a pose's graph (cached per pose). */
-const receptorCountCache = new WeakMap<Pose, { edges: number; pairs: number }>();
+/** Receptor–receptor edges and distinct atom pairs of a pose's graph (cached per graph: poseRadiusGraph keeps one per pose and options). */
+const receptorCountCache = new WeakMap<RadiusGraph, { edges: number; pairs: number }>();
 function receptorCounts(pose: Pose, graph: RadiusGraph): { edges: number; pairs: number } {
-  let counts = receptorCountCache.get(pose);
+  let counts = receptorCountCache.get(graph);
   if (counts === undefined) {
     const pairs = new Set<number>();
     let edges = 0;
@@ -184,7 +184,7 @@ function receptorCounts(pose: Pose, graph: RadiusGraph): { edges: number; pairs:
       edges++;
       pairs.add(j < i ? j * pose.z.length + i : i * pose.z.length + j);
     });
-    receptorCountCache.set(pose, (counts = { edges, pairs: pairs.size }));
+    receptorCountCache.set(graph, (counts = { edges, pairs: pairs.size }));
   }
   return counts;
 }
