@@ -8,12 +8,13 @@
 //   pnpm --filter @posepool/bench run bench:quality -- --quick  (quick preset: 8 min of CPU time)
 //   pnpm --filter @posepool/bench run bench:quality -- --only default,single_top_pose  (some variants: quality-only.json)
 //   pnpm --filter @posepool/bench run bench:quality -- --config sweep/pose-labels.yaml  (the default with a config's changes: quality-sweep-pose-labels.json)
+//   pnpm --filter @posepool/bench run bench:quality -- --loto  (leave one target out: pre-train on four, fine-tune on the fifth's folds: quality-loto.json)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { crossValidate, metricReport, poseMetrics, readRunConfigInput, resolveRunConfig, runConfigSchema, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
+import { crossValidate, loadDataset, metricReport, poseMetrics, predict, readRunConfigInput, resolveRunConfig, runConfigSchema, train, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
 
 import { machine, sharedPath, writeResult } from './lib.js';
 
@@ -195,6 +196,86 @@ function dockingScore(setting: Setting, folds: CrossValidationResult): void {
     );
     put(setting, group, 'docking_score', row(report(raw), top?.highestWeight ?? null, report(fit)));
   }
+}
+
+/**
+ * Leave one target out: the default pre-trained on the other four targets (every compound), then
+ * on the target's own 5 scaffold folds fine-tuned from it (`init`), beside the same network trained
+ * on the folds from scratch, the pre-trained model as it is (no measurement of the target seen)
+ * and the docking score. The question a user with a new target and few measurements asks.
+ */
+interface LotoRows {
+  pretrained_as_is: Row;
+  fine_tuned: Row;
+  target_only: Row;
+  docking_score: Row;
+  seconds: number;
+}
+async function leaveOneTargetOut(target: string): Promise<LotoRows> {
+  const start = performance.now();
+  const base = VARIANTS.default!('docked');
+  const dir = await mkdtemp(join(tmpdir(), `posepool-quality-loto-${target}-`));
+  const folder = join(shared!, target);
+  try {
+    const pretrained = join(dir, 'pretrained');
+    await train({ ...base, split: { validation: 0 } }, { data: folders.filter((f) => f !== folder), out: pretrained });
+    const asIs = await predict(pretrained, { data: [folder] });
+    const measured = asIs.filter((r) => r.measured !== null);
+    const report = (rows: ReadonlyArray<{ predicted: number; measured: number | null }>): MetricReport => metricReport(rows.map((r) => r.predicted), rows.map((r) => r.measured!), { seed: SEED });
+    const cv = async (name: string, config: RunConfigInput): Promise<Row> => {
+      const result = await crossValidate(config, { data: [folder], out: join(dir, name), folds: FOLDS, split: 'scaffold', onFold: (f) => process.stderr.write(`  loto ${target} ${name}: fold ${f.fold}/${f.folds}\n`) });
+      return row(result.metrics.pooled.model.pooled, poseMetrics(result.rows, result.dataset.entries)?.highestWeight ?? null);
+    };
+    const fineTuned = await cv('fine-tuned', { ...base, init: { model: pretrained } });
+    const scratch = await cv('scratch', base);
+    const docking = (await loadDockingRows(folder)).filter((r) => r.measured !== null);
+    return {
+      pretrained_as_is: row(report(measured), null),
+      fine_tuned: fineTuned,
+      target_only: scratch,
+      docking_score: row(report(docking), null, null),
+      seconds: (performance.now() - start) / 1000,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** −(best vina_score) per compound of a folder, with its measurement. */
+async function loadDockingRows(folder: string): Promise<Array<{ predicted: number; measured: number | null }>> {
+  const dataset = await loadDataset([folder], resolveRunConfig(VARIANTS.default!('docked')).data);
+  return dataset.entries.flatMap((e) => {
+    const values = e.tags.map((t) => Number(t.vina_score ?? NaN)).filter(Number.isFinite);
+    return values.length === 0 ? [] : [{ predicted: -Math.min(...values), measured: e.compound.target ?? null }];
+  });
+}
+
+if (process.argv.includes('--loto')) {
+  const started = performance.now();
+  const perTarget: Record<string, LotoRows> = {};
+  for (const target of TARGETS) {
+    const r = (perTarget[target] = await leaveOneTargetOut(target));
+    console.log(`${target}: ρ pre-trained as is ${r.pretrained_as_is.spearman.toFixed(2)}, fine-tuned ${r.fine_tuned.spearman.toFixed(2)}, target only ${r.target_only.spearman.toFixed(2)}, docking ${r.docking_score.spearman.toFixed(2)} (${r.seconds.toFixed(0)} s)`);
+  }
+  await rm(cacheDir, { recursive: true, force: true });
+  const mean = (variant: Exclude<keyof LotoRows, 'seconds'>): number => TARGETS.reduce((sum, t) => sum + perTarget[t]![variant].spearman, 0) / TARGETS.length;
+  const path = await writeResult('quality-loto', {
+    benchmark: 'quality, leave one target out',
+    command: 'pnpm --filter @posepool/bench run bench:quality -- --loto',
+    date: new Date().toISOString(),
+    machine: machine(),
+    data: `../shared/data (${TARGETS.join(', ')}), docked poses only`,
+    preset: PRESET,
+    protocol: `per target: the train default (this preset's epochs and poses) pre-trained on the other four targets (every compound, no validation split); then ${FOLDS}-fold scaffold cross-validation on the target (seed ${SEED}): fine_tuned starts each fold from the pre-trained weights (init.model), target_only from scratch, on the same folds; pretrained_as_is predicts every compound of the target without seeing any of its measurements; docking_score: −(best vina_score). Spearman ρ with 1000-sample bootstrap 95% intervals per target (RMSE of pretrained_as_is includes the target's offset).`,
+    ...perTarget,
+    ratios: {
+      loto_fine_tuned_minus_target_only_spearman_mean: mean('fine_tuned') - mean('target_only'),
+      loto_pretrained_as_is_minus_docking_spearman_mean: mean('pretrained_as_is') - mean('docking_score'),
+    },
+    wall_seconds: (performance.now() - started) / 1000,
+  });
+  console.log(`wrote ${path}`);
+  process.exit(0);
 }
 
 const started = performance.now();
