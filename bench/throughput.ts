@@ -1,11 +1,13 @@
 // Training and inference throughput of the default SchNet on the tyk2 complex, with and without
 // the shared receptor stage (bench/results/throughput.json).
+import { readFile } from 'node:fs/promises';
+
 import * as tf from '@tensorflow/tfjs';
 import { ComplexOnlyStrategy, MultiPoseModel, squaredError, useBackend, valueAndGrads, type Compound, type DecoupledModel } from '@posepool/core';
-import { LogSumExpCombination } from '@posepool/combinations';
+import { BoltzmannCombination, LogSumExpCombination } from '@posepool/combinations';
 import { PaiNN, SchNet } from '@posepool/models';
 
-import { benchmarkCompound, benchmarkPose, machine, median, writeResult } from './lib.js';
+import { benchmarkCompound, benchmarkPose, machine, median, resultsPath, writeResult } from './lib.js';
 
 tf.enableProdMode();
 await useBackend('wasm');
@@ -102,8 +104,9 @@ for (const [name, make] of Object.entries(architectures)) {
     console.log(name, JSON.stringify(row));
   }
   const at = (n: number): Row => rows.find((r) => r.poses === n)!;
-  ratios[`${name}_train_poses_per_s_N9`] = at(9).recomputeShared.posesPerS;
-  ratios[`${name}_train_poses_per_s_N64`] = at(64).recomputeShared.posesPerS;
+  // One thread; the keys without a suffix are every core's (workers.ts).
+  ratios[`${name}_train_poses_per_s_N9_one_thread`] = at(9).recomputeShared.posesPerS;
+  ratios[`${name}_train_poses_per_s_N64_one_thread`] = at(64).recomputeShared.posesPerS;
   // The keys compared run to run: SchNet's step-time and peak ratios carry no architecture prefix.
   const bare = (key: string): string => (name === 'schnet' ? key : `${name}_${key}`);
   ratios[bare('shared_over_plain_step_time_N9')] = at(9).sharedOverPlainStepTime;
@@ -114,18 +117,35 @@ for (const [name, make] of Object.entries(architectures)) {
   model.dispose();
 }
 
+// The same ratio where every pose is back-propagated (Boltzmann, the posepool train default): with
+// smooth-min at scale 1000 one pose of nine is, so the stage's backward pass is shared by one pose.
+if (only.length === 0 || only.includes('schnet')) {
+  const representation = architectures.schnet();
+  const model = new MultiPoseModel({ representation, strategy: new ComplexOnlyStrategy({ complex: representation.outputSize }, { seed: 1 }), combination: new BoltzmannCombination({ temperature: 1 }) });
+  const compound = benchmarkCompound(pose, 9);
+  model.predict(compound);
+  const { shared, without } = await trainSteps({ shared: [model, 'recompute'], without: [withoutSharing(model), 'recompute'] }, compound, 3);
+  ratios.shared_over_plain_step_time_N9_boltzmann = shared.ms / without.ms;
+  results.schnetBoltzmannN9 = { recomputeSharedMsPerPose: shared.ms / 9, recomputePlainMsPerPose: without.ms / 9, sharedOverPlainStepTime: shared.ms / without.ms };
+  console.log('schnet, boltzmann, N = 9', JSON.stringify(results.schnetBoltzmannN9));
+  model.dispose();
+}
+
+// Other scripts' keys (workers.ts, full-structure.ts) and architectures not run now are kept.
+const previous = JSON.parse(await readFile(resultsPath('throughput'), 'utf8').catch(() => '{}')) as { ratios?: Record<string, number>; results?: Record<string, unknown> } & Record<string, unknown>;
 const path = await writeResult('throughput', {
+  ...previous,
   machine: machine(),
   backend: tf.getBackend(),
   pose: source,
   compound: 'N poses: the fixture pose, then its ligand turned (≤ 30° per axis) and moved (≤ 0.5 Å per axis) rigidly; the receptor is the same in every pose',
-  model: 'default architecture (mtenn defaults for SchNet), complex-only, smooth-min (scale 1000)',
+  model: 'default architecture (mtenn defaults for SchNet), complex-only, smooth-min (scale 1000); schnetBoltzmannN9: Boltzmann (temperature 1), every pose back-propagated',
   notes: [
     'recomputeShared: recompute with the shared receptor stage (receptor–receptor filters once per compound); recomputePlain: the same model with the stage hidden from the engine.',
     'One wasm thread. After one warm-up step of each variant, medians of 3 interleaved steps (1 at N = 64); peak = tf.profile peakBytes minus bytes alive before the step.',
   ],
-  results,
-  ratios,
+  results: { ...previous.results, ...results },
+  ratios: { ...previous.ratios, ...ratios },
 });
 console.log(`wrote ${path}`);
 console.log(ratios);
