@@ -170,6 +170,12 @@ describe('PaiNN shared receptor stage', () => {
     const model = new MultiPoseModel({ representation: painn, strategy: new ComplexOnlyStrategy({ complex: painn.outputSize }, { seed: 1 }), combination: new PoseMean() });
     const three = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 });
     checkModelGradients(model, [three]);
+    // With delta, the complex's stage sits beside the protein's whole shared representation.
+    const delta = new MultiPoseModel({ representation: new PaiNN(sharing), strategy: new DeltaStrategy({ complex: 4, protein: 4, ligand: 4 }, { seed: 1 }), combination: new PoseMean() });
+    expect(delta.shareAcross(three.poses)?.tensors.length).toBe(1 + 3 * sharing.numInteractions);
+    tf.dispose([...delta.shareAcross(three.poses)!.tensors]);
+    checkModelGradients(delta, [three]);
+    delta.dispose();
     const predicted = expectNoLeaks(() => model.predict(three));
     three.poses.forEach((pose, i) => expect(predicted.poses[i]).toBeCloseTo(tf.tidy(() => model.forwardPose(pose).dataSync()[0]!), 4));
     model.dispose();
