@@ -17,6 +17,28 @@ export interface PairedEdges {
   readonly filterRow: Int32Array;
 }
 
+/** One key for the atom pair {j, i}, whichever the direction. */
+function pairKey(j: number, i: number, atoms: number): number {
+  return j < i ? j * atoms + i : i * atoms + j;
+}
+
+/**
+ * `values[indices[k]]` for each k.
+ *
+ * @param values - per-edge values
+ * @param indices - the edges to take
+ * @returns a new array of the same kind
+ * @example
+ * ```ts
+ * const ownSources = pick(graph.source, own);
+ * ```
+ */
+export function pick<T extends Int32Array | Float32Array>(values: T, indices: Int32Array): T {
+  const picked = values instanceof Int32Array ? new Int32Array(indices.length) : new Float32Array(indices.length);
+  indices.forEach((e, k) => (picked[k] = values[e]!));
+  return picked as T;
+}
+
 /** Chunk boundaries [0, size, 2·size, …, edges]. */
 function chunkBounds(edges: number, size: number): number[] {
   const bounds = [0];
@@ -46,8 +68,7 @@ export function pairEdges(source: Int32Array, target: Int32Array, distance: Floa
     const rows = new Map<number, number>();
     const distances: number[] = [];
     for (let e = bounds[c]!; e < end; e++) {
-      const [j, i] = [source[e]!, target[e]!];
-      const key = j < i ? j * atoms + i : i * atoms + j;
+      const key = pairKey(source[e]!, target[e]!, atoms);
       let row = rows.get(key);
       if (row === undefined) rows.set(key, (row = distances.push(distance[e]!) - 1));
       filterRow[e] = row;
@@ -134,6 +155,37 @@ export function splitEdges(receptor: ReceptorEdges, pose: Pose, graph: RadiusGra
     }
   });
   return { shared: Int32Array.from(shared), unionEdge: Int32Array.from(unionEdge), own: Int32Array.from(own) };
+}
+
+const receptorCountCache = new WeakMap<RadiusGraph, { edges: number; pairs: number }>();
+
+/**
+ * The receptor–receptor edges of one pose's graph and their distinct atom pairs (cached per
+ * graph: `poseRadiusGraph` keeps one per pose and options). A compound's shared stage has at
+ * least this pose's pairs.
+ *
+ * @param pose - the pose
+ * @param graph - its interaction graph
+ * @returns edge and pair counts
+ * @example
+ * ```ts
+ * const { edges, pairs } = receptorCounts(pose, poseRadiusGraph(pose, { cutoff: 10, maxNeighbors: 32 }));
+ * ```
+ */
+export function receptorCounts(pose: Pose, graph: RadiusGraph): { edges: number; pairs: number } {
+  let counts = receptorCountCache.get(graph);
+  if (counts === undefined) {
+    const pairs = new Set<number>();
+    let edges = 0;
+    graph.source.forEach((j, e) => {
+      const i = graph.target[e]!;
+      if (pose.ligandMask[i] || pose.ligandMask[j]) return;
+      edges++;
+      pairs.add(pairKey(j, i, pose.z.length));
+    });
+    receptorCountCache.set(graph, (counts = { edges, pairs: pairs.size }));
+  }
+  return counts;
 }
 
 /**

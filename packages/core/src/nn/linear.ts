@@ -29,6 +29,11 @@ function affine(x: tf.Tensor2D, weight: tf.Variable, transposed: tf.Tensor2D, bi
   return bias === undefined ? f(x, weight) : f(x, weight, bias);
 }
 
+/** Wᵀ, kept out of any tidy scope, with the weight data it was made from. */
+function transposedOf(weight: tf.Variable): { of: object; tensor: tf.Tensor2D } {
+  return { of: weight.dataId, tensor: tf.keep(tf.transpose(weight)) as tf.Tensor2D };
+}
+
 /** How a {@link Linear} layer starts. */
 export interface LinearInit {
   /** Seed for reproducible initialisation (random when absent). */
@@ -86,7 +91,8 @@ export class Linear extends Module {
       this.bias = this.addParameter('bias', scheme === 'xavier' ? tf.zeros([outputs]) : tf.randomUniform([outputs], -b, b, 'float32', seed === undefined ? undefined : seed + 1));
     }
     // Made here, so that the layer holds the same number of tensors from now on (leak checks count them).
-    this.#transposed = { of: this.weight.variable.dataId, tensor: recordKeptTensor(tf.keep(tf.transpose(this.weight.variable)) as tf.Tensor2D) };
+    this.#transposed = transposedOf(this.weight.variable);
+    recordKeptTensor(this.#transposed.tensor);
   }
 
   /**
@@ -106,7 +112,7 @@ export class Linear extends Module {
     const weight = this.weight.variable;
     if (this.#transposed.of !== weight.dataId) {
       this.#transposed.tensor.dispose();
-      this.#transposed = { of: weight.dataId, tensor: tf.keep(tf.transpose(weight)) as tf.Tensor2D };
+      this.#transposed = transposedOf(weight);
     }
     return this.#transposed.tensor;
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
-import { ReceptorEdgeCache, splitEdges, type ReceptorEdges } from '../receptor-edges.js';
+import { pick, ReceptorEdgeCache, splitEdges, type ReceptorEdges } from '../receptor-edges.js';
 
 
 /**
@@ -368,11 +368,4 @@ export class PaiNN extends Module implements Representation {
     });
     return tf.tensor3d(direction, [source.length, 3, 1]);
   }
-}
-
-/** values[indices[k]] for each k. */
-function pick<T extends Int32Array | Float32Array>(values: T, indices: Int32Array): T {
-  const picked = values instanceof Int32Array ? new Int32Array(indices.length) : new Float32Array(indices.length);
-  indices.forEach((e, k) => (picked[k] = values[e]!));
-  return picked as T;
 }

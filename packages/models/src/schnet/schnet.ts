@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
-import { pairEdges, ReceptorEdgeCache, splitEdges, type PairedEdges, type ReceptorEdges } from '../receptor-edges.js';
+import { pairEdges, pick, ReceptorEdgeCache, receptorCounts, splitEdges, type PairedEdges, type ReceptorEdges } from '../receptor-edges.js';
 
 
 /**
@@ -107,8 +107,9 @@ class InteractionBlock extends Module {
       const dOut = g.mul(distances.envelope) as tf.Tensor2D;
       const dZ = dOut.matMul(this.filterOut.weight.variable).mul(tf.sigmoid(z)) as tf.Tensor2D;
       const ones = tf.ones([1, g.shape[0]]);
-      const layer = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [tf.matMul(ones, dy).reshape([-1])])];
-      return [...layer(this.filterIn, dZ, distances.expansion), ...layer(this.filterOut, dOut, shiftedSoftplus(z) as tf.Tensor2D)];
+      // dW = dyᵀ x and db = 1ᵀ dy of a layer with input x, as Linear's own gradient computes them.
+      const weightAndBias = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [tf.matMul(ones, dy).reshape([-1])])];
+      return [...weightAndBias(this.filterIn, dZ, distances.expansion), ...weightAndBias(this.filterOut, dOut, shiftedSoftplus(z) as tf.Tensor2D)];
     });
   }
 
@@ -169,24 +170,6 @@ interface DistanceTensors {
   expansion: tf.Tensor2D;
   /** Cosine cutoff 0.5 (cos(π d / cutoff) + 1), E × 1. */
   envelope: tf.Tensor2D;
-}
-
-/** Receptor–receptor edges and distinct atom pairs of a pose's graph (cached per graph: poseRadiusGraph keeps one per pose and options). */
-const receptorCountCache = new WeakMap<RadiusGraph, { edges: number; pairs: number }>();
-function receptorCounts(pose: Pose, graph: RadiusGraph): { edges: number; pairs: number } {
-  let counts = receptorCountCache.get(graph);
-  if (counts === undefined) {
-    const pairs = new Set<number>();
-    let edges = 0;
-    graph.source.forEach((j, e) => {
-      const i = graph.target[e]!;
-      if (pose.ligandMask[i] || pose.ligandMask[j]) return;
-      edges++;
-      pairs.add(j < i ? j * pose.z.length + i : i * pose.z.length + j);
-    });
-    receptorCountCache.set(graph, (counts = { edges, pairs: pairs.size }));
-  }
-  return counts;
 }
 
 /** A pose's edges as the shared stage serves them. */
@@ -352,7 +335,7 @@ export class SchNet extends Module implements Representation {
     // The pose's own edges (all of them without a shared stage) get their filters here.
     const own = layout?.own;
     const [source, target, distance] =
-      own === undefined ? [graph.source, graph.target, graph.distance] : [Int32Array.from(own, (e) => graph.source[e]!), Int32Array.from(own, (e) => graph.target[e]!), Float32Array.from(own, (e) => graph.distance[e]!)];
+      own === undefined ? [graph.source, graph.target, graph.distance] : [pick(graph.source, own), pick(graph.target, own), pick(graph.distance, own)];
     const edges = pairEdges(source, target, distance, pose.z.length, checkpointed ? this.options.edgeChunkSize : Infinity);
     const expansions = edges.pairDistances.map((d) => this.#expand(d));
     return tf.tidy(() => {
@@ -389,17 +372,16 @@ export class SchNet extends Module implements Representation {
     const { shared, unionEdge, own } = splitEdges(receptor, pose, graph);
     // Stable by chunk of the union: each chunk's edges in graph order.
     const chunkOf = (k: number): number => (union.bounds.length === 2 ? 0 : Math.floor(unionEdge[k]! / this.options.edgeChunkSize));
-    const order = Array.from(shared.keys()).sort((a, b) => chunkOf(a) - chunkOf(b) || a - b);
+    const order = Int32Array.from(shared.keys()).sort((a, b) => chunkOf(a) - chunkOf(b) || a - b);
     const bounds = [0];
-    for (let c = 0; c < union.bounds.length - 1; c++) bounds.push(bounds.at(-1)! + order.filter((k) => chunkOf(k) === c).length);
+    for (let c = 0, k = 0; c < union.bounds.length - 1; c++) {
+      while (k < order.length && chunkOf(order[k]!) === c) k++;
+      bounds.push(k);
+    }
+    const edges = pick(shared, order);
     layout = {
       union: receptor,
-      receptor: {
-        source: Int32Array.from(order, (k) => graph.source[shared[k]!]!),
-        target: Int32Array.from(order, (k) => graph.target[shared[k]!]!),
-        bounds,
-        filterRow: Int32Array.from(order, (k) => union.filterRow[unionEdge[k]!]!),
-      },
+      receptor: { source: pick(graph.source, edges), target: pick(graph.target, edges), bounds, filterRow: pick(union.filterRow, pick(unionEdge, order)) },
       own,
     };
     this.#layouts.set(pose, layout);
