@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs';
-import { crossValidate, loadDataset, metricReport, poseMetrics, predict, readRunConfigInput, resolveRunConfig, runConfigSchema, train, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
+import { crossValidate, metricReport, poseMetrics, predict, readRunConfigInput, resolveRunConfig, runConfigSchema, train, type CrossValidationResult, type MetricReport, type RunConfigInput } from '@posepool/training';
 
 import { machine, sharedPath, writeResult } from './lib.js';
 
@@ -163,6 +163,17 @@ async function crossValidateVariant(setting: Setting, name: string): Promise<Cro
   return result;
 }
 
+/** Spearman, RMSE, … with bootstrap intervals of predictions against measurements. */
+function reportOf(rows: ReadonlyArray<{ predicted: number; measured: number }>): MetricReport {
+  return metricReport(rows.map((r) => r.predicted), rows.map((r) => r.measured), { seed: SEED });
+}
+
+/** The docking score as a prediction: −(best vina_score) of the compound's poses, if any pose has one. */
+function dockingPrediction(entry: CrossValidationResult['dataset']['entries'][number]): number | undefined {
+  const values = entry.tags.map((t) => Number(t.vina_score ?? NaN)).filter(Number.isFinite);
+  return values.length === 0 ? undefined : -Math.min(...values);
+}
+
 /**
  * The docking score as a predictor: ρ of −(best vina_score) as it is; RMSE after a linear fit
  * pK ≈ a·(−best score) + b per target on each fold's training compounds, applied to its held-out
@@ -172,8 +183,8 @@ function dockingScore(setting: Setting, folds: CrossValidationResult): void {
   const entries = folds.dataset.entries;
   const foldOf = new Map(folds.rows.filter((r) => r.repeat === 1).map((r) => [`${r.folder}/${r.id}`, r.fold]));
   const score = entries.flatMap((e) => {
-    const values = e.tags.map((t) => Number(t.vina_score ?? NaN)).filter(Number.isFinite);
-    return values.length === 0 || e.compound.target === undefined ? [] : [{ key: e.key, folder: e.folder, measured: e.compound.target, predicted: -Math.min(...values) }];
+    const predicted = dockingPrediction(e);
+    return predicted === undefined || e.compound.target === undefined ? [] : [{ key: e.key, folder: e.folder, measured: e.compound.target, predicted }];
   });
   const fitted = score.map((test) => {
     const train = score.filter((r) => r.folder === test.folder && foldOf.get(r.key) !== foldOf.get(test.key));
@@ -185,7 +196,6 @@ function dockingScore(setting: Setting, folds: CrossValidationResult): void {
   const rowsOf = <T extends { folder: string }>(rows: T[], group: string): T[] => (group === 'pooled' ? rows : rows.filter((r) => r.folder === group));
   for (const group of GROUPS) {
     const [raw, fit] = [rowsOf(score, group), rowsOf(fitted, group)];
-    const report = (rows: typeof raw): MetricReport => metricReport(rows.map((r) => r.predicted), rows.map((r) => r.measured), { seed: SEED });
     const top = poseMetrics(
       rowsOf(entries, group).map((e) => {
         const values = e.tags.map((t) => Number(t.vina_score ?? NaN));
@@ -194,7 +204,7 @@ function dockingScore(setting: Setting, folds: CrossValidationResult): void {
       }),
       entries,
     );
-    put(setting, group, 'docking_score', row(report(raw), top?.highestWeight ?? null, report(fit)));
+    put(setting, group, 'docking_score', row(reportOf(raw), top?.highestWeight ?? null, reportOf(fit)));
   }
 }
 
@@ -220,34 +230,26 @@ async function leaveOneTargetOut(target: string): Promise<LotoRows> {
     const pretrained = join(dir, 'pretrained');
     await train({ ...base, split: { validation: 0 } }, { data: folders.filter((f) => f !== folder), out: pretrained });
     const asIs = await predict(pretrained, { data: [folder] });
-    const measured = asIs.filter((r) => r.measured !== null);
-    const report = (rows: ReadonlyArray<{ predicted: number; measured: number | null }>): MetricReport => metricReport(rows.map((r) => r.predicted), rows.map((r) => r.measured!), { seed: SEED });
-    const cv = async (name: string, config: RunConfigInput): Promise<Row> => {
-      const result = await crossValidate(config, { data: [folder], out: join(dir, name), folds: FOLDS, split: 'scaffold', onFold: (f) => process.stderr.write(`  loto ${target} ${name}: fold ${f.fold}/${f.folds}\n`) });
-      return row(result.metrics.pooled.model.pooled, poseMetrics(result.rows, result.dataset.entries)?.highestWeight ?? null);
-    };
+    const measured = asIs.flatMap((r) => (r.measured === null ? [] : [{ predicted: r.predicted, measured: r.measured }]));
+    const cv = (name: string, config: RunConfigInput): Promise<CrossValidationResult> =>
+      crossValidate(config, { data: [folder], out: join(dir, name), folds: FOLDS, split: 'scaffold', onFold: (f) => process.stderr.write(`  loto ${target} ${name}: fold ${f.fold}/${f.folds}\n`) });
+    const scored = (result: CrossValidationResult): Row => row(result.metrics.pooled.model.pooled, poseMetrics(result.rows, result.dataset.entries)?.highestWeight ?? null);
     const fineTuned = await cv('fine-tuned', { ...base, init: { model: pretrained } });
     const scratch = await cv('scratch', base);
-    const docking = (await loadDockingRows(folder)).filter((r) => r.measured !== null);
+    const docking = scratch.dataset.entries.flatMap((e) => {
+      const predicted = dockingPrediction(e);
+      return predicted === undefined || e.compound.target === undefined ? [] : [{ predicted, measured: e.compound.target }];
+    });
     return {
-      pretrained_as_is: row(report(measured), null),
-      fine_tuned: fineTuned,
-      target_only: scratch,
-      docking_score: row(report(docking), null, null),
+      pretrained_as_is: row(reportOf(measured), null),
+      fine_tuned: scored(fineTuned),
+      target_only: scored(scratch),
+      docking_score: row(reportOf(docking), null, null),
       seconds: (performance.now() - start) / 1000,
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-/** −(best vina_score) per compound of a folder, with its measurement. */
-async function loadDockingRows(folder: string): Promise<Array<{ predicted: number; measured: number | null }>> {
-  const dataset = await loadDataset([folder], resolveRunConfig(VARIANTS.default!('docked')).data);
-  return dataset.entries.flatMap((e) => {
-    const values = e.tags.map((t) => Number(t.vina_score ?? NaN)).filter(Number.isFinite);
-    return values.length === 0 ? [] : [{ predicted: -Math.min(...values), measured: e.compound.target ?? null }];
-  });
 }
 
 if (process.argv.includes('--loto')) {
