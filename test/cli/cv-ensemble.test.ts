@@ -102,4 +102,14 @@ describe('posepool cv with an ensemble', () => {
     expect(await readFile(path('killed', 'predictions.csv'), 'utf8')).toBe(await readFile(path('straight', 'predictions.csv'), 'utf8'));
     expect(await readFile(path('killed', 'metrics.json'), 'utf8')).toBe(await readFile(path('straight', 'metrics.json'), 'utf8'));
   }, 180_000);
+
+  it('refuses --ensemble that is not a positive integer, or beside --resume, before anything is written', async () => {
+    const zero = await runBin(['cv', TYK2, '--ensemble', '0', '-o', path('never')]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/'0' is not a positive integer/);
+    const withResume = await runBin(['cv', '--resume', path('straight'), '--ensemble', '3']);
+    expect(withResume.code).toBe(2);
+    expect(withResume.stderr).toMatch(/drop DATA, --config, --out, --folds, --group-by, --baseline and --ensemble/);
+    await expect(stat(path('never'))).rejects.toThrow();
+  });
 });

@@ -43,6 +43,7 @@ export function cvCommand() {
 Examples:
   $ posepool cv data/p38 data/tyk2 -c run.yaml --folds 5 --split scaffold --baseline vina_score -o cv/two
   $ posepool cv data/* --group-by folder -o cv/leave-one-target-out
+  $ posepool cv data/tyk2 --ensemble 5 -o cv/tyk2-ensemble   # five members per fold: mean and spread
   $ posepool cv --resume cv/two                      # after a crash or kill
 
 With --ensemble K (or ensemble: K in the run config), every fold trains K members: its predictions are their
