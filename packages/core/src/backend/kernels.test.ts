@@ -146,6 +146,26 @@ describe('wasm fast paths agree with the CPU backend', () => {
     expect(wasm).toEqual(cpu);
   });
 
+  it('sums the rows of a matrix (within float32 summation order of the CPU backend), and leaves other sums to the original kernel', async () => {
+    const [wasm, cpu] = await both(() =>
+      tf.tidy(() => {
+        const m = data([300, 12], 11);
+        return [
+          ...tf.sum(m, 0).dataSync(),
+          ...tf.sum(m, -2, true).dataSync(),
+          ...tf.sum(data([1, 8], 12), 0).dataSync(), // one row
+          ...tf.sum(data([5, 6], 13), 0).dataSync(), // width not a multiple of 4
+          ...tf.sum(m, 1).dataSync(),
+          ...tf.sum(data([3, 4, 4], 14), 0).dataSync(),
+        ];
+      }),
+    );
+    expect(wasm).toHaveLength(12 + 12 + 8 + 6 + 300 + 16);
+    expect(maxDiff(wasm, cpu)).toBeLessThan(1e-5);
+    const shape = await onBackend('wasm', () => tf.tidy(() => tf.sum(data([4, 8], 15), 0, true).shape));
+    expect(shape).toEqual([1, 8]);
+  });
+
   it('gather rejects an index out of range', async () => {
     await useBackend('wasm');
     expect(() => tf.tidy(() => tf.gather(tf.ones([3, 2]), tf.tensor1d([0, 3], 'int32')))).toThrow('GatherV2: the index value 3 is not in [0, 2]');

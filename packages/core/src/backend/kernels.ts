@@ -8,7 +8,7 @@ import { captureOriginal, wasmFastPaths } from './wasm-fast-paths.js';
 export interface KernelOptions {
   /**
    * Replace kernels TF.js already has (on wasm: `Identity`, `BatchMatMul`, `GatherV2`,
-   * `Softplus`, `Sigmoid`; on cpu:
+   * `Softplus`, `Sigmoid`, bias `Add` and row `Sum`; on cpu:
    * `UnsortedSegmentSum`; and the gradient of `UnsortedSegmentSum`) with PosePool's faster ones.
    * This holds for the whole process: every `tf.*` call on that backend uses them, not only
    * PosePool's. `false` keeps (or restores) TF.js's own and only adds what the backend lacks
@@ -33,7 +33,7 @@ function setKernel(config: tf.KernelConfig): void {
 /**
  * Registers the kernels PosePool adds to a backend: `UnsortedSegmentSum` (the gradient of
  * `tf.gather`; missing on wasm, O(segments × rows) on cpu) in linear time, a lighter gradient
- * for it, and on wasm faster `Identity`, transposed `BatchMatMul`, axis-0 `GatherV2`, `Softplus` and `Sigmoid` (see
+ * for it, and on wasm faster `Identity`, transposed `BatchMatMul`, axis-0 `GatherV2`, `Softplus`, `Sigmoid`, bias `Add` and row `Sum` (see
  * `wasm-fast-paths.ts`; together about 10× on a message-passing training step), and the wasm
  * kernel of `gatherMultiplyScatter`. Each is tested against TF.js's own. Replacing TF.js's
  * kernels is a process-wide side effect: pass

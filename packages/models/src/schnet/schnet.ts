@@ -106,9 +106,8 @@ class InteractionBlock extends Module {
       const z = this.filterIn.apply(distances.expansion);
       const dOut = g.mul(distances.envelope) as tf.Tensor2D;
       const dZ = dOut.matMul(this.filterOut.weight.variable).mul(tf.sigmoid(z)) as tf.Tensor2D;
-      const ones = tf.ones([1, g.shape[0]]);
-      // dW = dyᵀ x and db = 1ᵀ dy of a layer with input x, as Linear's own gradient computes them.
-      const weightAndBias = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [tf.matMul(ones, dy).reshape([-1])])];
+      // dW = dyᵀ x and db = Σ_rows dy of a layer with input x, as Linear's own gradient computes them.
+      const weightAndBias = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [dy.sum(0)])];
       return [...weightAndBias(this.filterIn, dZ, distances.expansion), ...weightAndBias(this.filterOut, dOut, shiftedSoftplus(z) as tf.Tensor2D)];
     });
   }
