@@ -21,6 +21,12 @@ export interface SharedStage {
   /** Plain data (no tensors) the owner needs to use them, e.g. index maps. */
   readonly context?: unknown;
   /**
+   * Optional: tensors only {@link SharedStage.backward} reads, e.g. activations of the stage's
+   * forward pass that it would otherwise compute again. The stage's holder disposes them with its
+   * tensors, or at once when it will not call `backward` (prediction).
+   */
+  readonly kept?: readonly tf.Tensor[];
+  /**
    * Optional: the gradient of Σ_k ⟨tensors[k], grads[k]⟩ with respect to the variables the stage
    * was computed from, by hand (e.g. recomputing only what the backward pass reads). Without it
    * the engine computes the stage again under a tape and back-propagates through that.

@@ -282,7 +282,8 @@ export function assertStepFits(model: DecoupledModel, compound: Compound, mode: 
 }
 
 /**
- * The model's shared stage for `poses`, computed without a tape; its tensors are the caller's.
+ * The model's shared stage for `poses`, computed without a tape; its tensors (and those it keeps
+ * for its backward pass) are the caller's: see {@link disposeSharedStage}.
  *
  * @param model - the model
  * @param poses - a compound's poses
@@ -290,15 +291,32 @@ export function assertStepFits(model: DecoupledModel, compound: Compound, mode: 
  * @example
  * ```ts
  * const shared = sharedStage(model, compound.poses);
- * try { … } finally { tf.dispose([...(shared?.tensors ?? [])]); }
+ * try { … } finally { disposeSharedStage(shared); }
  * ```
  */
 export function sharedStage(model: Pick<DecoupledModel, 'shareAcross'>, poses: readonly Pose[]): SharedStage | undefined {
   if (model.shareAcross === undefined) return undefined;
   let stage: SharedStage | undefined;
   // Only the tensors pass through tidy: it would walk the context's index arrays element by element.
-  tf.tidy(() => [...((stage = model.shareAcross!(poses))?.tensors ?? [])]);
+  tf.tidy(() => {
+    stage = model.shareAcross!(poses);
+    return [...(stage?.tensors ?? []), ...(stage?.kept ?? [])];
+  });
   return stage;
+}
+
+/**
+ * Disposes a shared stage's tensors and those it keeps for its backward pass (disposing twice is harmless).
+ *
+ * @param stage - a stage from {@link sharedStage} or a model's `shareAcross`, or `undefined`
+ * @example
+ * ```ts
+ * const shared = sharedStage(model, compound.poses);
+ * try { … } finally { disposeSharedStage(shared); }
+ * ```
+ */
+export function disposeSharedStage(stage: SharedStage | undefined): void {
+  tf.dispose([...(stage?.tensors ?? []), ...(stage?.kept ?? [])]);
 }
 
 function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta: Entries, combinedVars: Entries, shared: SharedStage | undefined): CompoundGradients {
@@ -360,7 +378,7 @@ function recompute(model: DecoupledModel, compound: Compound, loss: Loss, theta:
     tf.dispose(result?.combinedGrads ?? []);
     throw error;
   } finally {
-    tf.dispose([...sharedTensors]);
+    disposeSharedStage(shared);
   }
 }
 
@@ -414,6 +432,6 @@ export function valueAndGrads(model: DecoupledModel, compound: Compound, loss: L
   const shared = requested === 'recompute' || (requested === 'auto' && compound.poses.length > 1) ? sharedStage(model, compound.poses) : undefined;
   const mode = resolveMode(requested, compound.poses.length, poseParameters, options.memoryBudgetBytes, shared !== undefined, model.combination.sparseWeights === true);
   if (mode === 'recompute') return recompute(model, compound, loss, theta, combinedVars, shared);
-  if (shared !== undefined) tf.dispose([...shared.tensors]);
+  disposeSharedStage(shared);
   return mode === 'naive' ? naive(model, compound, loss, theta, combinedVars) : stored(model, compound, loss, theta, combinedVars);
 }

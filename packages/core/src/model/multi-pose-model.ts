@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import { assertInDomain, describeComponent, poseWeightsOf, type Combination } from '../components/combination.js';
-import { assertStepFits, sharedStage, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
+import { assertStepFits, disposeSharedStage, sharedStage, valueAndGrads, type GradientOptions, type CompoundGradients, type DecoupledModel } from '../engine/decoupled.js';
 import { applyGradients } from '../engine/accumulator.js';
 import type { Loss } from '../engine/losses.js';
 import { PosePoolError } from '../errors.js';
@@ -122,11 +122,12 @@ export class MultiPoseModel extends SinglePoseModel implements DecoupledModel {
     poses.forEach((pose, i) => validatePose(pose, `compound '${id}', pose ${i}`));
     assertStepFits(this, { id, poses }, 'predict', 0);
     const shared = sharedStage(this, poses);
+    tf.dispose([...(shared?.kept ?? [])]); // no backward pass here
     let predictions: Float32Array;
     try {
       predictions = Float32Array.from(poses, (pose) => tf.tidy(() => this.forwardPose(pose, shared).dataSync()[0]!));
     } finally {
-      tf.dispose([...(shared?.tensors ?? [])]);
+      disposeSharedStage(shared);
     }
     assertInDomain(this.combination, predictions, `Combination '${this.combinationName}', compound '${id}'`);
     return tf.tidy(() => {

@@ -141,6 +141,7 @@ export class SinglePoseModel extends Module {
   shareAcross(poses: readonly Pose[]): SharedStage | undefined {
     if (poses.length < 2) return undefined;
     const tensors: tf.Tensor[] = [];
+    const kept: tf.Tensor[] = [];
     const entries: PartStage[] = [];
     for (const part of this.strategy.parts) {
       const parts = poses.map((pose) => posePart(pose, part));
@@ -152,16 +153,17 @@ export class SinglePoseModel extends Module {
       const stage = this.#representationFor[part]!.shareAcross?.(parts);
       if (stage === undefined) continue;
       tensors.push(...stage.tensors);
+      kept.push(...(stage.kept ?? []));
       entries.push({ part, count: stage.tensors.length, whole: false, context: stage.context, backward: stage.backward });
     }
     if (tensors.length === 0) return undefined;
     // By hand only when every part's stage has a backward pass (a shared whole representation has none).
-    if (!entries.every((e) => e.backward !== undefined)) return { tensors, context: entries };
+    if (!entries.every((e) => e.backward !== undefined)) return { tensors, context: entries, kept };
     const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> => {
       let k = 0;
       return entries.flatMap((e) => e.backward!(grads.slice(k, (k += e.count))));
     };
-    return { tensors, context: entries, backward };
+    return { tensors, context: entries, kept, backward };
   }
 
   /**

@@ -162,7 +162,7 @@ describe('SchNet shared receptor stage', () => {
     expect(pairs.size).toBeLessThan(union.size);
     const stage = expectNoLeaks(() => {
       const s = schnet.shareAcross(compound.poses)!;
-      tf.dispose([...s.tensors]);
+      tf.dispose([...s.tensors, ...(s.kept ?? [])]);
       return s;
     });
     expect(stage.tensors.map((t) => t.shape)).toEqual([
@@ -174,7 +174,7 @@ describe('SchNet shared receptor stage', () => {
       const [alone, withStage] = [undefined, shared].map((s) => tf.tidy(() => Array.from(schnet.represent(pose, s).dataSync())));
       withStage!.forEach((v, k) => expect(v).toBeCloseTo(alone![k]!, 5));
     }
-    tf.dispose([...shared.tensors]);
+    tf.dispose([...shared.tensors, ...(shared.kept ?? [])]);
     schnet.dispose();
   });
 
@@ -218,7 +218,7 @@ describe('SchNet shared receptor stage', () => {
     });
     const stage = (checkpointed!.representationFor('complex') as SchNet).shareAcross(compound.poses)!;
     expect(stage.tensors.length).toBeGreaterThan(2 * small.numInteractions); // several chunks per block
-    tf.dispose([...stage.tensors]);
+    tf.dispose([...stage.tensors, ...(stage.kept ?? [])]);
     checkModelGradients(checkpointed!, [compound]);
     const [a, b] = [plain!, checkpointed!].map((m) => m.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }));
     expect(gradientError(b!.grads, a!.grads).total).toBeLessThan(1e-5);
@@ -239,7 +239,7 @@ describe('SchNet shared receptor stage', () => {
     const poses = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 }).poses;
     const fits = new SchNet(small).shareAcross(poses)!;
     const bytes = fits.tensors.reduce((n, t) => n + 4 * t.size, 0);
-    tf.dispose([...fits.tensors]);
+    tf.dispose([...fits.tensors, ...(fits.kept ?? [])]);
     const schnet = new SchNet({ ...small, maxSharedStageBytes: bytes - 1 });
     expect(schnet.shareAcross(poses)).toBeUndefined();
     schnet.dispose();
@@ -260,12 +260,15 @@ describe('SchNet shared receptor stage', () => {
 
 describe('SchNet memory', () => {
   const cases = [
-    ['whole blocks', { atoms: 200, poses: 1 }, {}],
-    ['checkpointed chunks', { atoms: 400, poses: 1, ligandAtoms: 0 }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }],
-    ['checkpointed chunks, with a shared receptor stage', { atoms: 400, poses: 2, ligandAtoms: 40, sharedReceptor: true }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }],
+    // A pose's estimate covers it with and without a shared stage (in a compound of one pose,
+    // or of several): whole blocks are measured here both ways, each below 2× the estimate.
+    ['whole blocks', { atoms: 200, poses: 1 }, {}, 2],
+    ['whole blocks, with a shared receptor stage (its activations kept)', { atoms: 200, poses: 3, ligandAtoms: 20, sharedReceptor: true }, {}, 2],
+    ['checkpointed chunks', { atoms: 400, poses: 1, ligandAtoms: 0 }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }, 1.5],
+    ['checkpointed chunks, with a shared receptor stage', { atoms: 400, poses: 2, ligandAtoms: 40, sharedReceptor: true }, { checkpointAboveEdges: 0, edgeChunkSize: 512 }, 1.5],
   ] as const;
-  for (const [name, shape, options] of cases) {
-    it(`estimates the peak of a training step and of a prediction from above, within 1.5× of the measured peak: ${name}`, async () => {
+  for (const [name, shape, options, within] of cases) {
+    it(`estimates the peak of a training step and of a prediction from above, within ${within}× of the measured peak: ${name}`, async () => {
       const schnet = new SchNet({ hiddenChannels: 32, numFilters: 32, numInteractions: 3, seed: 1, ...options });
       const model = new MultiPoseModel({ representation: schnet, strategy: new ComplexOnlyStrategy({ complex: schnet.outputSize }), combination: new PoseMean() });
       const compound = randomCompound({ ...shape, seed: 4 });
@@ -276,7 +279,7 @@ describe('SchNet memory', () => {
       const estimate = (training: boolean): number => Math.max(...compound.poses.map((p) => model.estimateBytes(p, training)));
       for (const [measured, estimated] of [[train, estimate(true)], [predict, estimate(false)]] as const) {
         expect(estimated).toBeGreaterThanOrEqual(measured);
-        expect(estimated).toBeLessThan(1.5 * measured);
+        expect(estimated).toBeLessThan(within * measured);
       }
       model.dispose();
     });

@@ -93,22 +93,35 @@ class InteractionBlock extends Module {
 
   /** The filter network W(d) = (Linear → ssp → Linear)(expansion) × cosine cutoff, one row per edge. */
   filter(distances: DistanceTensors): tf.Tensor2D {
-    return tf.tidy(() => this.filterOut.apply(shiftedSoftplus(this.filterIn.apply(distances.expansion)) as tf.Tensor2D).mul(distances.envelope));
+    return tf.tidy(() => this.filterFrom(distances, this.filterActivations(distances).h));
+  }
+
+  /** The filter network's first layer z = E W₁ᵀ + b₁ and its activation h = ssp(z). */
+  filterActivations(distances: DistanceTensors): FilterActivations {
+    return tf.tidy(() => {
+      const z = this.filterIn.apply(distances.expansion);
+      return { z, h: shiftedSoftplus(z) as tf.Tensor2D };
+    });
+  }
+
+  /** The filters from the first layer's activation h: (h W₂ᵀ + b₂) × cosine cutoff. */
+  filterFrom(distances: DistanceTensors, h: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => this.filterOut.apply(h).mul(distances.envelope));
   }
 
   /**
    * The gradient of Σ ⟨filter(d), g⟩ with respect to {@link InteractionBlock.filterVariables}, by
-   * hand: the tape's operations, but only the first layer and its activation are computed again
-   * (the backward pass reads them; the second layer's output it does not).
+   * hand: the tape's operations, from the first layer's activations (computed again unless
+   * given: the backward pass reads them; the second layer's output it does not).
    */
-  filterGradients(distances: DistanceTensors, g: tf.Tensor2D): tf.Tensor[] {
+  filterGradients(distances: DistanceTensors, g: tf.Tensor2D, activations?: FilterActivations): tf.Tensor[] {
     return tf.tidy(() => {
-      const z = this.filterIn.apply(distances.expansion);
+      const { z, h } = activations ?? this.filterActivations(distances);
       const dOut = g.mul(distances.envelope) as tf.Tensor2D;
       const dZ = dOut.matMul(this.filterOut.weight.variable).mul(tf.sigmoid(z)) as tf.Tensor2D;
       // dW = dyᵀ x and db = Σ_rows dy of a layer with input x, as Linear's own gradient computes them.
       const weightAndBias = (layer: Linear, dy: tf.Tensor2D, x: tf.Tensor2D): tf.Tensor[] => [dy.matMul(x, true, false), ...(layer.bias === undefined ? [] : [dy.sum(0)])];
-      return [...weightAndBias(this.filterIn, dZ, distances.expansion), ...weightAndBias(this.filterOut, dOut, shiftedSoftplus(z) as tf.Tensor2D)];
+      return [...weightAndBias(this.filterIn, dZ, distances.expansion), ...weightAndBias(this.filterOut, dOut, h)];
     });
   }
 
@@ -162,6 +175,14 @@ interface Expansion {
 /** An expansion as tensors. */
 function expansionTensors({ gaussians, expansion, envelope }: Expansion): DistanceTensors {
   return { expansion: tf.tensor2d(expansion, [envelope.length, gaussians]), envelope: tf.tensor2d(envelope, [envelope.length, 1]) };
+}
+
+/** The filter network's first layer and its activation, one row per edge. */
+interface FilterActivations {
+  /** E W₁ᵀ + b₁, edges × filters. */
+  z: tf.Tensor2D;
+  /** ssp(z). */
+  h: tf.Tensor2D;
 }
 
 interface DistanceTensors {
@@ -245,13 +266,19 @@ export class SchNet extends Module implements Representation {
    *
    * - Whole blocks (edges ≤ `checkpointAboveEdges`): a training step keeps every block's edge
    *   activations, 28–33 bytes per edge × block × filter measured (filters once per atom pair,
-   *   about 0.6 pairs per edge; messages in one pass), estimated at 40 (with room for a shared
-   *   stage and its gradient); a forward pass 13–17 per edge × filter, estimated at 18.
+   *   about 0.6 pairs per edge; messages in one pass), estimated at 40; a forward pass 13–17
+   *   bytes per edge × filter, estimated at 18. With a shared receptor stage of S bytes (one
+   *   chunk: its filters, and each block's first-layer activations kept for its backward pass),
+   *   measured: a prediction peaks while the stage is computed, at 3.9 S (4.5, the union of the
+   *   poses' receptor pairs being larger than this pose's), or at S + 6–7 floats per own edge ×
+   *   filter (8); a training step at 5–6 S plus 2.2 floats per edge × block × filter and 6.5 per
+   *   own (not receptor–receptor) edge × block × filter (6, 2.5 and 7). A pose is estimated at
+   *   the larger of the two, since a compound of one pose has no stage.
    * - Checkpointed chunks: a training step keeps at most about 15 floats per atom × block ×
    *   channel (15; linear layers keep only their input for the backward pass), 1.3 per edge ×
    *   filter (1.5) and one chunk's recomputation and gradients, up to 15.4
    *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
-   *   6.4 per chunk edge × filter (8). A shared receptor stage within `maxSharedStageBytes` adds
+   *   at most 6 per chunk edge × filter (6). A shared receptor stage within `maxSharedStageBytes` adds
    *   1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer) and
    *   5.1–5.6 times to a training step (5, with the terms above); it is counted for every pose
    *   with a ligand and a receptor, though a compound of one pose has none.
@@ -265,15 +292,21 @@ export class SchNet extends Module implements Representation {
     const edges = graph.source.length;
     const { numFilters, numInteractions, hiddenChannels, edgeChunkSize } = this.options;
     const atomChannels = pose.z.length * hiddenChannels * 4;
+    const { edges: receptorEdges, pairs } = pose.ligandMask.includes(1) ? receptorCounts(pose, graph) : { edges: 0, pairs: 0 };
+    const shared = pairs > 0 && this.#stageBytes(pairs) <= this.options.maxSharedStageBytes;
     if (!this.#checkpointed(edges)) {
-      return atomChannels * (numInteractions + 2) + (training ? 40 * edges * numInteractions * numFilters : 18 * edges * numFilters);
+      const alone = atomChannels * (numInteractions + 2) + (training ? 40 * edges * numInteractions * numFilters : 18 * edges * numFilters);
+      if (!shared) return alone;
+      // In floats of 4 bytes.
+      const [stage, edgeFilters, ownFilters] = [this.#stageBytes(pairs), edges * numFilters * 4, (edges - receptorEdges) * numFilters * 4];
+      const withStage = training ? 6 * stage + (2.5 * edgeFilters + 7 * ownFilters) * numInteractions : Math.max(4.5 * stage, stage + 8 * ownFilters);
+      return Math.max(alone, atomChannels * (numInteractions + 2) + withStage);
     }
     const chunk = Math.min(edges, edgeChunkSize) * numFilters * 4;
-    const { edges: receptorEdges, pairs } = pose.ligandMask.includes(1) ? receptorCounts(pose, graph) : { edges: 0, pairs: 0 };
     // The compound's stage has a row per receptor pair of the union over its poses, at least this
     // pose's pairs (so none above the limit here means none at all), counted at one per edge.
-    const stage = this.#stageBytes(pairs) > this.options.maxSharedStageBytes ? 0 : this.#stageBytes(receptorEdges);
-    if (!training) return 3 * atomChannels * (numInteractions + 1) + 8 * chunk + stage;
+    const stage = shared ? this.#stageBytes(receptorEdges) : 0;
+    if (!training) return 3 * atomChannels * (numInteractions + 1) + 6 * chunk + stage;
     return 15 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
 
@@ -291,23 +324,34 @@ export class SchNet extends Module implements Representation {
     const pairs = receptor?.union.pairDistances.reduce((n, d) => n + d.length, 0) ?? 0;
     if (receptor === undefined || pairs === 0 || this.#stageBytes(pairs) > this.options.maxSharedStageBytes) return undefined;
     const expansions = receptor.union.pairDistances.map((d) => this.#expand(d));
-    const checkpointed = expansions.length > 1;
-    const tensors = tf.tidy(() => {
-      // One chunk: the expansion once for every block; chunks: made again per chunk (and in the backward pass).
-      const whole = checkpointed ? undefined : expansionTensors(expansions[0]!);
-      return this.#interactions.flatMap((block) =>
-        expansions.map((expansion) => {
-          const filter = (): tf.Tensor2D => tf.tidy(() => block.filter(whole ?? expansionTensors(expansion)));
-          return checkpointed ? checkpoint(filter, block.filterVariables()) : filter();
-        }),
-      );
-    });
+    if (expansions.length === 1) {
+      // One chunk: the expansion once for every block, and each block's first-layer activations
+      // kept for the backward pass (three times the stage's filters in all, within one chunk's size).
+      let whole: DistanceTensors | undefined;
+      let activations: FilterActivations[] = [];
+      const tensors = tf.tidy(() => {
+        whole = expansionTensors(expansions[0]!);
+        activations = this.#interactions.map((block) => block.filterActivations(whole!));
+        const filters = this.#interactions.map((block, b) => block.filterFrom(whole!, activations[b]!.h));
+        return [...filters, whole.expansion, whole.envelope, ...activations.flatMap(({ z, h }) => [z, h])];
+      }).slice(0, this.#interactions.length);
+      const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> =>
+        this.#interactions.flatMap((block, b) => {
+          const sums = block.filterGradients(whole!, grads[b] as tf.Tensor2D, activations[b]);
+          return block.filterVariables().map((v, k) => [v, sums[k]!] as const);
+        });
+      return { tensors, context: receptor, kept: [whole!.expansion, whole!.envelope, ...activations.flatMap(({ z, h }) => [z, h])], backward };
+    }
+    // Chunks: each chunk's filters checkpointed, its expansion made again per chunk (and in the backward pass).
+    const tensors = tf.tidy(() =>
+      this.#interactions.flatMap((block) => expansions.map((expansion) => checkpoint(() => tf.tidy(() => block.filter(expansionTensors(expansion))), block.filterVariables()))),
+    );
     // Σ_k ⟨S_k, G_k⟩ back-propagated block by block and chunk by chunk, the expansions made again from their JS arrays.
     const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> =>
       this.#interactions.flatMap((block, b) => {
         const perChunk = expansions.map((expansion, c) => tf.tidy(() => block.filterGradients(expansionTensors(expansion), grads[b * expansions.length + c] as tf.Tensor2D)));
-        const sums = perChunk.length === 1 ? perChunk[0]! : perChunk[0]!.map((_, k) => tf.addN(perChunk.map((g) => g[k]!)));
-        if (perChunk.length > 1) tf.dispose(perChunk.flat());
+        const sums = perChunk[0]!.map((_, k) => tf.addN(perChunk.map((g) => g[k]!)));
+        tf.dispose(perChunk.flat());
         return block.filterVariables().map((v, k) => [v, sums[k]!] as const);
       });
     return { tensors, context: receptor, backward };

@@ -100,7 +100,7 @@ describe('jitterCompound', () => {
     const jittered = jitterCompound(compound, options);
     const shared = schnet.shareAcross(jittered.poses);
     expect(shared).toBeDefined();
-    tf.dispose([...shared!.tensors]);
+    tf.dispose([...shared!.tensors, ...(shared!.kept ?? [])]);
     schnet.dispose();
   });
 });
