@@ -329,18 +329,19 @@ export class SchNet extends Module implements Representation {
       // kept for the backward pass (three times the stage's filters in all, within one chunk's size).
       let whole: DistanceTensors | undefined;
       let activations: FilterActivations[] = [];
+      let kept: tf.Tensor[] = [];
       const tensors = tf.tidy(() => {
         whole = expansionTensors(expansions[0]!);
         activations = this.#interactions.map((block) => block.filterActivations(whole!));
-        const filters = this.#interactions.map((block, b) => block.filterFrom(whole!, activations[b]!.h));
-        return [...filters, whole.expansion, whole.envelope, ...activations.flatMap(({ z, h }) => [z, h])];
+        kept = [whole.expansion, whole.envelope, ...activations.flatMap(({ z, h }) => [z, h])];
+        return [...this.#interactions.map((block, b) => block.filterFrom(whole!, activations[b]!.h)), ...kept];
       }).slice(0, this.#interactions.length);
       const backward = (grads: readonly tf.Tensor[]): Array<readonly [tf.Variable, tf.Tensor]> =>
         this.#interactions.flatMap((block, b) => {
           const sums = block.filterGradients(whole!, grads[b] as tf.Tensor2D, activations[b]);
           return block.filterVariables().map((v, k) => [v, sums[k]!] as const);
         });
-      return { tensors, context: receptor, kept: [whole!.expansion, whole!.envelope, ...activations.flatMap(({ z, h }) => [z, h])], backward };
+      return { tensors, context: receptor, kept, backward };
     }
     // Chunks: each chunk's filters checkpointed, its expansion made again per chunk (and in the backward pass).
     const tensors = tf.tidy(() =>
