@@ -92,5 +92,6 @@ export { readConfinedFile, type ConfinedFileLimits } from './serialization/confi
 export { backendMemoryLimit, useBackend, BACKEND_NAMES, type BackendName, type BackendOptions } from './backend/backend.js';
 export { registerPosePoolKernels, type KernelOptions } from './backend/kernels.js';
 export { gatherMultiplyScatter } from './backend/messages.js';
+export { shiftedSoftplus } from './backend/shifted-softplus.js';
 export { PosePoolError, type PosePoolErrorCode } from './errors.js';
 export { POSEPOOL_VERSION } from './version.js';

@@ -21,8 +21,12 @@ import { instantiate, type WasmBackend } from './heap-modules.js';
 interface Exports {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   softplus(input: number, output: number, count: number): void;
+  shiftedSoftplus(input: number, output: number, count: number): void;
   sigmoid(input: number, output: number, count: number): void;
 }
+
+/** The activations `activations.wat` computes. */
+export type Activation = 'softplus' | 'shiftedSoftplus' | 'sigmoid';
 
 /** Floats per block: input at byte 0, output right after it. */
 const BLOCK = 1 << 16;
@@ -67,7 +71,7 @@ export function simdActivationsAvailable(): boolean {
  * applyActivation('softplus', Float32Array.of(-1, 0, 1), new Float32Array(3)); // 0.3133, 0.6931, 1.3133
  * ```
  */
-export function applyActivation(name: 'softplus' | 'sigmoid', input: Float32Array, output: Float32Array): void {
+export function applyActivation(name: Activation, input: Float32Array, output: Float32Array): void {
   const wasm = instance();
   if (wasm === null) throw new Error('PosePool: this WebAssembly has no SIMD; use the backend\'s own activation kernels.');
   const memory = new Float32Array(wasm.memory.buffer, 0, 2 * BLOCK);
@@ -93,7 +97,7 @@ type Kernel = (args: { inputs: Record<string, tf.TensorInfo>; backend: unknown }
  * const softplus = activationKernel('softplus', () => tfjsSoftplus);
  * ```
  */
-export function activationKernel(name: 'softplus' | 'sigmoid', fallback: () => Kernel): Kernel {
+export function activationKernel(name: Activation, fallback: () => Kernel): Kernel {
   return (args) => {
     const x = args.inputs.x!;
     if (!simdActivationsAvailable()) return fallback()(args);

@@ -1,4 +1,5 @@
-;; Softplus and sigmoid over float32 arrays, four lanes at a time (wasm SIMD).
+;; Softplus, shifted softplus (softplus − ln 2, SchNet's activation) and sigmoid over float32
+;; arrays, four lanes at a time (wasm SIMD).
 ;; Both rest on t = exp(-|x|) in [0, 1]: a Cephes-style expf (range reduction by
 ;; k = nearest(y·log2 e), a degree-6 polynomial, 2^k from exponent bits); |x| > 87.3366, where
 ;; t would leave float32's normal range (t < 1.18e-38), gives t = 0.
@@ -36,6 +37,14 @@
     (v128.andnot (local.get $p) (f32x4.gt (local.get $a) (f32x4.splat (f32.const 87.3366)))))
 
   (func (export "softplus") (param $in i32) (param $out i32) (param $n i32)
+    (call $softplusMinus (local.get $in) (local.get $out) (local.get $n) (f32.const 0)))
+
+  ;; softplus(x) − ln 2, rounded as softplus then a float32 subtraction of ln 2 would round it
+  (func (export "shiftedSoftplus") (param $in i32) (param $out i32) (param $n i32)
+    (call $softplusMinus (local.get $in) (local.get $out) (local.get $n) (f32.const 0.693147180559945)))
+
+  ;; softplus(x) − shift (x − 0 is x, −0 and NaN included)
+  (func $softplusMinus (param $in i32) (param $out i32) (param $n i32) (param $shift f32)
     (local $end i32) (local $x v128) (local $t v128) (local $s v128) (local $z v128) (local $q v128)
     (local.set $end (i32.add (local.get $in) (i32.shl (local.get $n) (i32.const 2))))
     (block $done
@@ -53,9 +62,11 @@
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (f32x4.splat (f32.const 0.3333333333))))
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $z)) (f32x4.splat (f32.const 1))))
         (v128.store (local.get $out)
-          (f32x4.add
-            (f32x4.pmax (local.get $x) (f32x4.splat (f32.const 0)))
-            (f32x4.mul (f32x4.add (local.get $s) (local.get $s)) (local.get $q))))
+          (f32x4.sub
+            (f32x4.add
+              (f32x4.pmax (local.get $x) (f32x4.splat (f32.const 0)))
+              (f32x4.mul (f32x4.add (local.get $s) (local.get $s)) (local.get $q)))
+            (f32x4.splat (local.get $shift))))
         (local.set $in (i32.add (local.get $in) (i32.const 16)))
         (local.set $out (i32.add (local.get $out) (i32.const 16)))
         (br $next))))

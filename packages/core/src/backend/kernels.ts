@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import { gatherMultiplyScatterGradient, gatherMultiplyScatterKernel } from './messages.js';
 import { segmentSumGradient, segmentSumKernels } from './segment-sum.js';
+import { shiftedSoftplusGradient, shiftedSoftplusKernel } from './shifted-softplus.js';
 import { captureOriginal, wasmFastPaths } from './wasm-fast-paths.js';
 
 /** Options of {@link registerPosePoolKernels}. */
@@ -35,7 +36,7 @@ function setKernel(config: tf.KernelConfig): void {
  * `tf.gather`; missing on wasm, O(segments × rows) on cpu) in linear time, a lighter gradient
  * for it, and on wasm faster `Identity`, transposed `BatchMatMul`, axis-0 `GatherV2`, `Softplus`, `Sigmoid`, bias `Add` and row `Sum` (see
  * `wasm-fast-paths.ts`; together about 10× on a message-passing training step), and the wasm
- * kernel of `gatherMultiplyScatter`. Each is tested against TF.js's own. Replacing TF.js's
+ * kernels of `gatherMultiplyScatter` and `shiftedSoftplus`. Each is tested against TF.js's own. Replacing TF.js's
  * kernels is a process-wide side effect: pass
  * `{ replace: false }` to keep them (see {@link KernelOptions}). Other backends keep their own
  * kernels. Idempotent; {@link useBackend} calls it.
@@ -59,10 +60,14 @@ export function registerPosePoolKernels(backendName: string, options: KernelOpti
   setKernel(replace || own === undefined ? { kernelName: 'UnsortedSegmentSum', backendName, kernelFunc: segmentSum } : own);
   const gradient = replace ? segmentSumGradient : tfjsSegmentSumGradient;
   if (gradient !== undefined && tf.getGradient('UnsortedSegmentSum') !== gradient) tf.registerGradient(gradient);
-  if (tf.getGradient(gatherMultiplyScatterGradient.kernelName) === undefined) tf.registerGradient(gatherMultiplyScatterGradient);
+  for (const gradient of [gatherMultiplyScatterGradient, shiftedSoftplusGradient]) {
+    if (tf.getGradient(gradient.kernelName) === undefined) tf.registerGradient(gradient);
+  }
   if (backendName === 'wasm') {
-    // PosePool's own operation (no TF.js kernel to replace): registered either way.
+    // PosePool's own operations (no TF.js kernel to replace): registered either way.
     setKernel(gatherMultiplyScatterKernel);
+    const ssp = shiftedSoftplusKernel();
+    if (ssp !== undefined) setKernel(ssp);
     for (const [name, kernel] of Object.entries(wasmFastPaths)) {
       const original = captureOriginal(name);
       setKernel(replace ? { ...original, kernelFunc: kernel as unknown as tf.KernelFunc } : original);

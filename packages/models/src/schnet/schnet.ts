@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
+import { checkpoint, Embedding, gatherMultiplyScatter, Linear, Module, ModuleGroup, parseOptions, poseRadiusGraph, shiftedSoftplus, type Pose, type RadiusGraph, type Representation, type SharedStage } from '@posepool/core';
 import { z } from 'zod';
 
 import { pairEdges, pick, ReceptorEdgeCache, receptorCounts, splitEdges, type PairedEdges, type ReceptorEdges } from '../receptor-edges.js';
@@ -56,11 +56,6 @@ export type SchNetOptions = z.input<typeof schNetOptions>;
 
 /** Atomic numbers the embedding covers: [0, 100), as in PyG. */
 const MAX_Z = 100;
-
-/** ssp(x) = softplus(x) − ln 2. */
-function shiftedSoftplus(x: tf.Tensor): tf.Tensor {
-  return tf.softplus(x).sub(Math.LN2);
-}
 
 /** The filter network and filter-weighted sum over neighbours (PyG's `CFConv`). */
 class CFConv extends Module {
@@ -274,14 +269,14 @@ export class SchNet extends Module implements Representation {
    *   filter (8); a training step at 5–6 S plus 2.2 floats per edge × block × filter and 6.5 per
    *   own (not receptor–receptor) edge × block × filter (6, 2.5 and 7). A pose is estimated at
    *   the larger of the two, since a compound of one pose has no stage.
-   * - Checkpointed chunks: a training step keeps at most about 15 floats per atom × block ×
-   *   channel (15; linear layers keep only their input for the backward pass), 1.3 per edge ×
-   *   filter (1.5) and one chunk's recomputation and gradients, up to 15.4
-   *   per chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and
-   *   at most 6 per chunk edge × filter (6). A shared receptor stage within `maxSharedStageBytes` adds
-   *   1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer) and
-   *   5.1–5.6 times to a training step (5, with the terms above); it is counted for every pose
-   *   with a ligand and a receptor, though a compound of one pose has none.
+   * - Checkpointed chunks: a training step keeps at most about 12 floats per atom × block ×
+   *   channel (12; linear layers and activations keep only their input for the backward pass),
+   *   1.3 per edge × filter (1.5) and one chunk's recomputation and gradients, up to 15.4 per
+   *   chunk edge × filter (16); a forward pass 2–3 per atom × channel × (blocks + 1) (3) and at
+   *   most 6 per chunk edge × filter (6). A shared receptor stage within `maxSharedStageBytes`
+   *   adds 1.2–1.35 times its filters to a forward pass (1, the pose's own edges being fewer)
+   *   and 5.1–5.6 times to a training step (5, with the terms above); it is counted for every
+   *   pose with a ligand and a receptor, though a compound of one pose has none.
    *
    * @param pose - the pose
    * @param training - whether the backward pass is included
@@ -307,7 +302,7 @@ export class SchNet extends Module implements Representation {
     // pose's pairs (so none above the limit here means none at all), counted at one per edge.
     const stage = shared ? this.#stageBytes(receptorEdges) : 0;
     if (!training) return 3 * atomChannels * (numInteractions + 1) + 6 * chunk + stage;
-    return 15 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
+    return 12 * atomChannels * numInteractions + 1.5 * edges * numFilters * 4 + 16 * chunk + 5 * stage;
   }
 
   /**
