@@ -71,7 +71,7 @@ export function expandVectors(text) {
  */
 export async function assemble(name, text) {
   const wabt = await initWabt();
-  const module = wabt.parseWat(name, expandVectors(text), { simd: true, sat_float_to_int: true, multi_value: true });
+  const module = wabt.parseWat(name, expandVectors(text), { simd: true, sat_float_to_int: true });
   try {
     module.validate();
     return module.toBinary({}).buffer;
