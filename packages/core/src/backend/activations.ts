@@ -4,7 +4,8 @@ import { ACTIVATIONS_WASM } from './activations-wasm.js';
 import { instantiate, type WasmBackend } from './heap-modules.js';
 
 /**
- * Softplus and sigmoid for the wasm backend, from `activations.wat` (SIMD, four lanes).
+ * Softplus, shifted softplus and sigmoid for the wasm backend, from `activations.wat` (SIMD,
+ * four vectors of four lanes per loop iteration).
  *
  * tfjs 4.22's wasm `Softplus` and `Sigmoid` call scalar `exp` and `log` per element: about 23
  * and 10 ns per element here, where SchNet's shifted softplus (filter networks and atom
