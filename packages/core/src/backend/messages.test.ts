@@ -12,11 +12,13 @@ const indices = (rows: number): number[] => Array.from({ length: edges }, () => 
 const [ia, ib, o] = [indices(rowsA), indices(rowsB), indices(segments)];
 const values = (n: number): number[] => Array.from({ length: n }, () => random() * 2 - 1);
 
-const width = 8;
-const data = { a: values(rowsA * width), b: values(rowsB * width), dy: values(segments * width) };
+// 8: one vector at a time; 20: a group of four vectors and one more; 128: SchNet's rows.
+const widths = [8, 20, 128];
+const inputs = new Map(widths.map((width) => [width, { a: values(rowsA * width), b: values(rowsB * width), dy: values(segments * width) }]));
 
-/** The operation and its gradients (for a random upstream gradient). */
-function run(): { out: number[]; da: number[]; db: number[] } {
+/** The operation and its gradients (for a random upstream gradient), on rows `width` floats wide. */
+function run(width: number): { out: number[]; da: number[]; db: number[] } {
+  const data = inputs.get(width)!;
   const [a, b, dy] = [tf.tensor2d(data.a, [rowsA, width]), tf.tensor2d(data.b, [rowsB, width]), tf.tensor2d(data.dy, [segments, width])];
   const idx = [ia, ib, o].map((v) => tf.tensor1d(v, 'int32')) as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
   const f = (x: tf.Tensor, y: tf.Tensor): tf.Tensor => gatherMultiplyScatter(x as tf.Tensor2D, y as tf.Tensor2D, ...idx, segments);
@@ -30,13 +32,13 @@ describe('gatherMultiplyScatter', () => {
     await useBackend('wasm');
   });
 
-  it('on wasm runs its own kernel and equals gather · multiply · segment sum bit for bit, gradients included', async () => {
+  it('on wasm runs its own kernel and equals gather · multiply · segment sum bit for bit, gradients included, in rows of one vector, a group of four and more', async () => {
     await useBackend('wasm');
     expect(tf.getKernel(GATHER_MULTIPLY_SCATTER, 'wasm')).toBeDefined();
-    const wasm = tf.tidy(() => run());
+    const wasm = widths.map((width) => tf.tidy(() => run(width)));
     await useBackend('cpu');
     expect(tf.getKernel(GATHER_MULTIPLY_SCATTER, 'cpu')).toBeUndefined();
-    const composed = tf.tidy(() => run());
+    const composed = widths.map((width) => tf.tidy(() => run(width)));
     expect(wasm).toEqual(composed);
   });
 
