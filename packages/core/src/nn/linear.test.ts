@@ -31,6 +31,27 @@ describe('Linear', () => {
     layer.dispose();
   });
 
+  it('applyToConstant gives the same values and parameter gradients, computes no dx in the backward pass, and leaks nothing', async () => {
+    const layer = new Linear(3, 2, { seed: 1 });
+    const c = tf.tensor2d(x.map((row) => [row[0]! + 1, row[1]! - 1]));
+    const input = tf.tensor2d(x);
+    const step = (apply: (t: tf.Tensor2D) => tf.Tensor2D) => tf.variableGrads(() => apply(input).mul(c).sum() as tf.Scalar, layer.variables());
+    const plain = step((t) => layer.apply(t));
+    const before = tf.memory().numTensors;
+    const constant = step((t) => layer.applyToConstant(t));
+    expect(constant.value.arraySync()).toBe(plain.value.arraySync());
+    for (const name of Object.keys(plain.grads)) expect(constant.grads[name]!.arraySync()).toEqual(plain.grads[name]!.arraySync());
+    tf.dispose([constant.value, ...Object.values(constant.grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    // Forward and backward: three products with dx (x Wᵀ, dy W, dyᵀ x), two without.
+    const products = async (apply: (t: tf.Tensor2D) => tf.Tensor2D): Promise<number> =>
+      (await tf.profile(() => tf.dispose(Object.values(step(apply).grads)))).kernels.filter((k) => k.name === 'BatchMatMul').length;
+    expect(await products((t) => layer.apply(t))).toBe(3);
+    expect(await products((t) => layer.applyToConstant(t))).toBe(2);
+    tf.dispose([plain.value, ...Object.values(plain.grads), c, input]);
+    layer.dispose();
+  });
+
   it('follows its weight after an assign (an optimizer step), holding the same number of tensors; dispose frees everything', () => {
     const before = tf.memory().numTensors;
     const layer = new Linear(3, 2, { bias: false, seed: 1 });

@@ -9,23 +9,26 @@ import { checkParameterBudget, recordKeptTensor } from './parameter-budget.js';
  * packing a per-call transpose pays (a 304 × 128 × 128 layer: about 510 → 400 µs). The bias is
  * added apart: in the same kernel (tf.fused.matMul) it would save another ~100 µs but round
  * differently, beyond the PyTorch Geometric parity the tests hold. The gradients are the usual
- * ones: dx = dy W (W a variable: packed once too), dW = dyᵀ x, and db = Σ_rows dy.
+ * ones: dx = dy W (W a variable: packed once too), dW = dyᵀ x, and db = Σ_rows dy. A constant x
+ * is no input of the operation: nothing reaches it, and dx is not computed (a custom gradient
+ * computes all its inputs' gradients, needed or not).
  */
-function affine(x: tf.Tensor2D, weight: tf.Variable, transposed: tf.Tensor2D, bias: tf.Tensor1D | undefined): tf.Tensor2D {
+function affine(x: tf.Tensor2D, weight: tf.Variable, transposed: tf.Tensor2D, bias: tf.Tensor1D | undefined, constant: boolean): tf.Tensor2D {
   const f = tf.customGrad(((...args: unknown[]) => {
     const save = args.pop() as tf.GradSaveFunc;
-    const [input, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
+    const [input, w, b] = (constant ? [x, ...args] : args) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
     save([input]);
     return {
       value: b === undefined ? tf.matMul(input, transposed) : tf.matMul(input, transposed).add(b),
       gradFunc: (dy: tf.Tensor | tf.Tensor[], [kept]: tf.Tensor[]) => {
         const g = (Array.isArray(dy) ? dy[0]! : dy) as tf.Tensor2D;
-        const grads = [g.matMul(w), g.matMul(kept as tf.Tensor2D, true, false)];
+        const grads = [...(constant ? [] : [g.matMul(w)]), g.matMul(kept as tf.Tensor2D, true, false)];
         return b === undefined ? grads : [...grads, g.sum(0)];
       },
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...inputs: tf.Tensor[]) => tf.Tensor2D;
-  return bias === undefined ? f(x, weight) : f(x, weight, bias);
+  const parameters = bias === undefined ? [weight] : [weight, bias];
+  return constant ? f(...parameters) : f(x, ...parameters);
 }
 
 /** Wᵀ, kept out of any tidy scope, with the weight data it was made from. */
@@ -99,9 +102,29 @@ export class Linear extends Module {
    * @returns `[outputs]` or `[rows, outputs]`
    */
   apply<T extends tf.Tensor1D | tf.Tensor2D>(x: T): T {
+    return this.#affine(x, false);
+  }
+
+  /**
+   * {@link Linear.apply} for an input that no gradient reaches (features computed from data,
+   * such as a distance expansion): the backward pass skips dx, a product the size of the forward.
+   *
+   * @param x - `[inputs]` or `[rows, inputs]`, a constant
+   * @returns `[outputs]` or `[rows, outputs]`
+   * @example
+   * ```ts
+   * const layer = new Linear(50, 128, { seed: 1 });
+   * layer.applyToConstant(tf.ones([10, 50])); // shape [10, 128]; gradients reach W and b only
+   * ```
+   */
+  applyToConstant<T extends tf.Tensor1D | tf.Tensor2D>(x: T): T {
+    return this.#affine(x, true);
+  }
+
+  #affine<T extends tf.Tensor1D | tf.Tensor2D>(x: T, constant: boolean): T {
     return tf.tidy(() => {
       const rows = (x.rank === 1 ? x.reshape([1, -1]) : x) as tf.Tensor2D;
-      const y = affine(rows, this.weight.variable, this.#transposedWeight(), this.bias?.variable as tf.Tensor1D | undefined);
+      const y = affine(rows, this.weight.variable, this.#transposedWeight(), this.bias?.variable as tf.Tensor1D | undefined, constant);
       return (x.rank === 1 ? y.reshape([-1]) : y) as T;
     });
   }

@@ -94,7 +94,7 @@ class InteractionBlock extends Module {
   /** The filter network's first layer z = E W₁ᵀ + b₁ and its activation h = ssp(z). */
   filterActivations(distances: DistanceTensors): FilterActivations {
     return tf.tidy(() => {
-      const z = this.filterIn.apply(distances.expansion);
+      const z = this.filterIn.applyToConstant(distances.expansion);
       return { z, h: shiftedSoftplus(z) as tf.Tensor2D };
     });
   }
