@@ -25,26 +25,48 @@ function withoutSharing(model: MultiPoseModel): DecoupledModel {
   };
 }
 
-/** One training step: wall time and the peak bytes it adds (tf.profile). */
-async function trainStep(model: DecoupledModel, compound: Compound, mode: 'recompute' | 'auto'): Promise<{ ms: number; peakBytes: number }> {
+interface Step {
+  ms: number;
+  peakBytes: number;
+  /** Floating-point operations of the step's matrix products (2 · M · K · N each). */
+  matMulFlops: number;
+}
+
+/** 2 · M · K · N summed over the matrix products of a profile; K is a's dimension that is not M (a may be transposed). */
+function matMulFlops(kernels: Awaited<ReturnType<typeof tf.profile>>['kernels']): number {
+  return kernels
+    .filter((k) => k.name === 'BatchMatMul' || k.name === '_FusedMatMul')
+    .reduce((sum, k) => {
+      const [a, out] = [k.inputShapes[0]!, k.outputShapes[0]!];
+      const [m, n] = out.slice(-2) as [number, number];
+      const [r, c] = a.slice(-2) as [number, number];
+      const batch = out.slice(0, -2).reduce((p, d) => p * d, 1);
+      return sum + 2 * batch * m * n * (r === m ? c : r);
+    }, 0);
+}
+
+/** One training step: wall time, the peak bytes it adds and its matrix products' operations (tf.profile). */
+async function trainStep(model: DecoupledModel, compound: Compound, mode: 'recompute' | 'auto'): Promise<Step> {
   const before = tf.memory().numBytes;
   const start = performance.now();
   const info = await tf.profile(() => {
     tf.dispose(valueAndGrads(model, compound, squaredError(), { mode }).grads);
   });
-  return { ms: performance.now() - start, peakBytes: info.peakBytes - before };
+  return { ms: performance.now() - start, peakBytes: info.peakBytes - before, matMulFlops: matMulFlops(info.kernels) };
 }
 
 /** Medians over `repeats` of each variant, the variants interleaved (this machine's speed drifts), after one warm-up step each. */
-async function trainSteps<K extends string>(variants: Record<K, [DecoupledModel, 'recompute' | 'auto']>, compound: Compound, repeats: number): Promise<Record<K, { ms: number; peakBytes: number }>> {
-  const runs = {} as Record<K, Array<{ ms: number; peakBytes: number }>>;
+async function trainSteps<K extends string>(variants: Record<K, [DecoupledModel, 'recompute' | 'auto']>, compound: Compound, repeats: number): Promise<Record<K, Step>> {
+  const runs = {} as Record<K, Step[]>;
   for (let r = -1; r < repeats; r++) {
     for (const [name, [model, mode]] of Object.entries(variants) as Array<[K, [DecoupledModel, 'recompute' | 'auto']]>) {
       const step = await trainStep(model, compound, mode);
       if (r >= 0) (runs[name] ??= []).push(step);
     }
   }
-  return Object.fromEntries((Object.entries(runs) as Array<[K, Array<{ ms: number; peakBytes: number }>]>).map(([name, steps]) => [name, { ms: median(steps.map((s) => s.ms)), peakBytes: Math.max(...steps.map((s) => s.peakBytes)) }])) as Record<K, { ms: number; peakBytes: number }>;
+  return Object.fromEntries(
+    (Object.entries(runs) as Array<[K, Step[]]>).map(([name, steps]) => [name, { ms: median(steps.map((s) => s.ms)), peakBytes: Math.max(...steps.map((s) => s.peakBytes)), matMulFlops: steps[0]!.matMulFlops }]),
+  ) as Record<K, Step>;
 }
 
 function predictMs(model: MultiPoseModel, compound: Compound, repeats: number): number {
@@ -64,6 +86,8 @@ interface Row {
   recomputePlain: { msPerPose: number; posesPerS: number; peakMiB: number };
   predictPosesPerS: number;
   sharedOverPlainStepTime: number;
+  /** The same ratio in matrix-product operations: the step time's floor where products dominate. */
+  sharedOverPlainMatMulFlops: number;
   peakBytes: number;
 }
 
@@ -98,6 +122,7 @@ for (const [name, make] of Object.entries(architectures)) {
       recomputePlain: { msPerPose: without.ms / n, posesPerS: (1000 * n) / without.ms, peakMiB: without.peakBytes / 2 ** 20 },
       predictPosesPerS: (1000 * n) / predict,
       sharedOverPlainStepTime: shared.ms / without.ms,
+      sharedOverPlainMatMulFlops: shared.matMulFlops / without.matMulFlops,
       peakBytes: shared.peakBytes,
     };
     rows.push(row);
@@ -111,6 +136,8 @@ for (const [name, make] of Object.entries(architectures)) {
   const bare = (key: string): string => (name === 'schnet' ? key : `${name}_${key}`);
   ratios[bare('shared_over_plain_step_time_N9')] = at(9).sharedOverPlainStepTime;
   ratios[bare('shared_over_plain_step_time_N64')] = at(64).sharedOverPlainStepTime;
+  ratios[bare('shared_over_plain_matmul_flops_N9')] = at(9).sharedOverPlainMatMulFlops;
+  ratios[bare('shared_over_plain_matmul_flops_N64')] = at(64).sharedOverPlainMatMulFlops;
   ratios[`${name}_predict_poses_per_s_one_thread`] = at(9).predictPosesPerS;
   ratios[bare('recompute_peak_N64_over_N1')] = at(64).peakBytes / at(1).peakBytes;
   results[name] = { parameters: representation.countParameters(), rows };
@@ -126,7 +153,8 @@ if (only.length === 0 || only.includes('schnet')) {
   model.predict(compound);
   const { shared, without } = await trainSteps({ shared: [model, 'recompute'], without: [withoutSharing(model), 'recompute'] }, compound, 3);
   ratios.shared_over_plain_step_time_N9_boltzmann = shared.ms / without.ms;
-  results.schnetBoltzmannN9 = { recomputeSharedMsPerPose: shared.ms / 9, recomputePlainMsPerPose: without.ms / 9, sharedOverPlainStepTime: shared.ms / without.ms };
+  ratios.shared_over_plain_matmul_flops_N9_boltzmann = shared.matMulFlops / without.matMulFlops;
+  results.schnetBoltzmannN9 = { recomputeSharedMsPerPose: shared.ms / 9, recomputePlainMsPerPose: without.ms / 9, sharedOverPlainStepTime: shared.ms / without.ms, sharedOverPlainMatMulFlops: shared.matMulFlops / without.matMulFlops };
   console.log('schnet, boltzmann, N = 9', JSON.stringify(results.schnetBoltzmannN9));
   model.dispose();
 }
@@ -143,6 +171,7 @@ const path = await writeResult('throughput', {
   notes: [
     'recomputeShared: recompute with the shared receptor stage (receptor–receptor filters once per compound); recomputePlain: the same model with the stage hidden from the engine.',
     'One wasm thread. After one warm-up step of each variant, medians of 3 interleaved steps (1 at N = 64); peak = tf.profile peakBytes minus bytes alive before the step.',
+    'sharedOverPlainMatMulFlops: 2·M·K·N summed over the matrix products tf.profile records in one step of each variant; the products are most of a step, so this is about the lowest step-time ratio a faster engine could reach without changing the model.',
   ],
   results: { ...previous.results, ...results },
   ratios: { ...previous.ratios, ...ratios },
