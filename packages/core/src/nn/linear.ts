@@ -108,6 +108,8 @@ export class Linear extends Module {
   /**
    * {@link Linear.apply} for an input that no gradient reaches (features computed from data,
    * such as a distance expansion): the backward pass skips dx, a product the size of the forward.
+   * x is treated as a constant, as if detached: were it computed from variables, no gradient
+   * would flow back through it.
    *
    * @param x - `[inputs]` or `[rows, inputs]`, a constant
    * @returns `[outputs]` or `[rows, outputs]`
