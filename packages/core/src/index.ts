@@ -41,6 +41,7 @@ export { buildModel, modelConfigOf, modelConfigSchema, type ModelConfig } from '
 export {
   valueAndGrads,
   resolveMode,
+  disposeSharedStage,
   GRADIENT_MODES,
   type CompoundGradients,
   type DecoupledModel,

@@ -306,13 +306,14 @@ export function sharedStage(model: Pick<DecoupledModel, 'shareAcross'>, poses: r
 }
 
 /**
- * Disposes a shared stage's tensors and those it keeps for its backward pass (disposing twice is harmless).
+ * Disposes a shared stage's tensors and those it keeps for its backward pass (disposing twice is
+ * harmless): for code that calls a representation's `shareAcross` itself.
  *
- * @param stage - a stage from {@link sharedStage} or a model's `shareAcross`, or `undefined`
+ * @param stage - a stage from a representation's or a model's `shareAcross`, or `undefined`
  * @example
  * ```ts
- * const shared = sharedStage(model, compound.poses);
- * try { … } finally { disposeSharedStage(shared); }
+ * const stage = schnet.shareAcross(compound.poses);
+ * try { schnet.represent(compound.poses[0], stage); } finally { disposeSharedStage(stage); }
  * ```
  */
 export function disposeSharedStage(stage: SharedStage | undefined): void {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 import * as tf from '@tensorflow/tfjs';
-import { ComplexOnlyStrategy, DeltaStrategy, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose, type PosePoolError } from '@posepool/core';
+import { ComplexOnlyStrategy, DeltaStrategy, disposeSharedStage, MultiPoseModel, SinglePoseModel, radiusGraph, type Pose, type PosePoolError } from '@posepool/core';
 import { CHECK_LOSSES, checkModelGradients, expectNoLeaks, gradientError, PoseMean, randomCompound } from '@posepool/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -162,7 +162,7 @@ describe('SchNet shared receptor stage', () => {
     expect(pairs.size).toBeLessThan(union.size);
     const stage = expectNoLeaks(() => {
       const s = schnet.shareAcross(compound.poses)!;
-      tf.dispose([...s.tensors, ...(s.kept ?? [])]);
+      disposeSharedStage(s);
       return s;
     });
     expect(stage.tensors.map((t) => t.shape)).toEqual([
@@ -174,7 +174,7 @@ describe('SchNet shared receptor stage', () => {
       const [alone, withStage] = [undefined, shared].map((s) => tf.tidy(() => Array.from(schnet.represent(pose, s).dataSync())));
       withStage!.forEach((v, k) => expect(v).toBeCloseTo(alone![k]!, 5));
     }
-    tf.dispose([...shared.tensors, ...(shared.kept ?? [])]);
+    disposeSharedStage(shared);
     schnet.dispose();
   });
 
@@ -218,7 +218,7 @@ describe('SchNet shared receptor stage', () => {
     });
     const stage = (checkpointed!.representationFor('complex') as SchNet).shareAcross(compound.poses)!;
     expect(stage.tensors.length).toBeGreaterThan(2 * small.numInteractions); // several chunks per block
-    tf.dispose([...stage.tensors, ...(stage.kept ?? [])]);
+    disposeSharedStage(stage);
     checkModelGradients(checkpointed!, [compound]);
     const [a, b] = [plain!, checkpointed!].map((m) => m.valueAndGrads(compound, CHECK_LOSSES.combined!, { mode: 'recompute' }));
     expect(gradientError(b!.grads, a!.grads).total).toBeLessThan(1e-5);
@@ -239,7 +239,7 @@ describe('SchNet shared receptor stage', () => {
     const poses = randomCompound({ poses: 3, atoms: 40, ligandAtoms: 8, density: 0.12, sharedReceptor: true, seed: 9 }).poses;
     const fits = new SchNet(small).shareAcross(poses)!;
     const bytes = fits.tensors.reduce((n, t) => n + 4 * t.size, 0);
-    tf.dispose([...fits.tensors, ...(fits.kept ?? [])]);
+    disposeSharedStage(fits);
     const schnet = new SchNet({ ...small, maxSharedStageBytes: bytes - 1 });
     expect(schnet.shareAcross(poses)).toBeUndefined();
     schnet.dispose();

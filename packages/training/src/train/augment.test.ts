@@ -1,6 +1,5 @@
-import { buildModel, type Compound, type MultiPoseModel, type Pose } from '@posepool/core';
+import { buildModel, disposeSharedStage, type Compound, type MultiPoseModel, type Pose } from '@posepool/core';
 import { SchNet } from '@posepool/models';
-import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 
 import { resolveRunConfig } from '../config/load.js';
@@ -100,7 +99,7 @@ describe('jitterCompound', () => {
     const jittered = jitterCompound(compound, options);
     const shared = schnet.shareAcross(jittered.poses);
     expect(shared).toBeDefined();
-    tf.dispose([...shared!.tensors, ...(shared!.kept ?? [])]);
+    disposeSharedStage(shared);
     schnet.dispose();
   });
 });
